@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from fitbud.models import TimeStampedModel
+
+
+class Invite(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invites"
+    )
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=150)
+    # Only a SHA-256 hex digest of the emailed token is stored; the token itself never is.
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    client = models.OneToOneField(
+        "clients.Client",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invite",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "trainer",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="clients_invite_one_pending_per_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["trainer", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invite {self.email} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+        )
+
+
+class Client(TimeStampedModel):
+    """The trainer-client link. One trainer per client account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_link"
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
+    )
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    goals = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-joined_at", "-id"]
+        indexes = [
+            models.Index(fields=["trainer", "is_active"]),
+            models.Index(fields=["trainer", "joined_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} (trainer {self.trainer_id})"
+
+
+class ClientStatusChange(models.Model):
+    """History of activations/deactivations; the growth figures are computed from it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="status_changes")
+    is_active = models.BooleanField()
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["client", "changed_at"])]
+
+    def __str__(self) -> str:
+        state = "activated" if self.is_active else "deactivated"
+        return f"{self.client_id} {state} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ClientNote(TimeStampedModel):
+    """Private trainer notes: never serialized to the client."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=10000)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.client_id}: {self.body[:40]}"
+
+
+class HealthProfile(TimeStampedModel):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="health")
+    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=16, choices=Sex.choices, blank=True)
+    injuries = models.TextField(blank=True, max_length=2000)
+    conditions = models.TextField(blank=True, max_length=2000)
+    medications = models.TextField(blank=True, max_length=2000)
+    allergies = models.TextField(blank=True, max_length=2000)
+    dietary_preferences = models.TextField(blank=True, max_length=2000)
+    emergency_contact = models.CharField(blank=True, max_length=255)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(height_cm__isnull=True) | models.Q(height_cm__gt=0),
+                name="clients_health_height_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health profile of {self.client_id}"

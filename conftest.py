@@ -1,0 +1,102 @@
+"""Actors every test module can use: the owner trainer, their client, and outsiders."""
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.tests.factories import TrainerFactory
+from clients.tests.factories import ClientFactory
+
+
+def auth_client(user) -> APIClient:
+    """An API client carrying a real JWT access token for `user`."""
+    client = APIClient()
+    if user is not None:
+        token = RefreshToken.for_user(user).access_token
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def trainer(db):
+    return TrainerFactory(full_name="Tess Trainer", email="tess@example.com")
+
+
+@pytest.fixture
+def other_trainer(db):
+    return TrainerFactory(full_name="Oscar Outsider", email="oscar@example.com")
+
+
+@pytest.fixture
+def client_link(trainer):
+    """The Client record linking `client_user` to `trainer`."""
+    return ClientFactory(
+        trainer=trainer, user__full_name="Cleo Client", user__email="cleo@example.com"
+    )
+
+
+@pytest.fixture
+def client_user(client_link):
+    return client_link.user
+
+
+@pytest.fixture
+def other_client_link(other_trainer):
+    return ClientFactory(
+        trainer=other_trainer, user__full_name="Otto Other", user__email="otto@example.com"
+    )
+
+
+@pytest.fixture
+def other_client(other_client_link):
+    return other_client_link.user
+
+
+@pytest.fixture
+def trainer_api(trainer) -> APIClient:
+    return auth_client(trainer)
+
+
+@pytest.fixture
+def client_api(client_user) -> APIClient:
+    return auth_client(client_user)
+
+
+@pytest.fixture
+def other_trainer_api(other_trainer) -> APIClient:
+    return auth_client(other_trainer)
+
+
+@pytest.fixture
+def other_client_api(other_client) -> APIClient:
+    return auth_client(other_client)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache; every test starts with a clean slate.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def assert_error(response, status: int, code: str | None = None, attr: str | None = None):
+    """Assert the uniform error body: {type, errors: [{code, detail, attr}]}."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"type", "errors"}, body
+    assert body["errors"], body
+    for error in body["errors"]:
+        assert set(error) == {"code", "detail", "attr"}, error
+    if code is not None:
+        assert code in [e["code"] for e in body["errors"]], body
+    if attr is not None:
+        assert attr in [e["attr"] for e in body["errors"]], body
+    return body

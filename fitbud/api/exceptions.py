@@ -1,0 +1,83 @@
+"""One error shape for the whole API: ``{"type", "errors": [{"code", "detail", "attr"}]}``.
+
+drf-standardized-errors does the heavy lifting (and documents the shape in the OpenAPI
+schema); we add Django's ``ValidationError`` to the known exceptions, write nested paths
+as ``content.days[2].exercises[0].sets`` and define the domain errors services raise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_standardized_errors.formatter import ExceptionFormatter as BaseFormatter
+from drf_standardized_errors.handler import ExceptionHandler as BaseHandler
+from drf_standardized_errors.handler import exception_handler as _exception_handler
+from drf_standardized_errors.types import Error
+from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but clashes with existing state (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class DomainError(exceptions.APIException):
+    """A business rule refused the request; raise with a stable ``code``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request breaks a business rule."
+    default_code = "invalid"
+
+
+class ClientInactive(exceptions.PermissionDenied):
+    default_detail = (
+        "Your account has been deactivated by your trainer: you can read your history "
+        "and export your data, but you cannot log new entries."
+    )
+    default_code = "client_inactive"
+
+
+class ExceptionHandler(BaseHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DjangoValidationError):
+            return exceptions.ValidationError(detail=get_error_detail(exc))
+        return super().convert_known_exceptions(exc)
+
+
+def _flatten(detail: Any, attr: str | None) -> list[Error]:
+    if isinstance(detail, dict):
+        errors: list[Error] = []
+        for key, value in detail.items():
+            errors += _flatten(value, f"{attr}.{key}" if attr else str(key))
+        return errors
+    if isinstance(detail, list):
+        errors = []
+        for index, item in enumerate(detail):
+            if isinstance(item, (dict, list)):
+                errors += _flatten(item, f"{attr}[{index}]" if attr else f"[{index}]")
+            else:
+                errors += _flatten(item, attr)
+        return errors
+    if not str(detail) and not getattr(detail, "code", None):
+        return []
+    return [Error(getattr(detail, "code", "invalid"), str(detail), attr)]
+
+
+class ExceptionFormatter(BaseFormatter):
+    def get_errors(self) -> list[Error]:
+        detail = self.exc.detail
+        # Non-field errors are reported without an attr, like other client errors.
+        errors = _flatten(detail, None)
+        for error in errors:
+            if error.attr == "non_field_errors":
+                error.attr = None
+        return errors
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]):
+    return _exception_handler(exc, context)

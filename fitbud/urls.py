@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from fitbud import views
+
+admin.site.site_header = "Fitbud administration"
+admin.site.site_title = "Fitbud admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("fitbud.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]
+
+handler400 = "fitbud.views.bad_request"
+handler403 = "fitbud.views.permission_denied"
+handler404 = "fitbud.views.not_found"
+handler500 = "fitbud.views.server_error"

@@ -1,0 +1,49 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    error_type = "server_error" if status >= 500 else "client_error"
+    return JsonResponse(
+        {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]},
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness: the process answers. Touches no database."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: the database answers a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return _error(503, "database_unavailable", "The database is not reachable.")
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# JSON instead of HTML error pages for anything Django answers outside DRF views.
+def not_found(request, exception=None):
+    return _error(404, "not_found", "Not found.")
+
+
+def server_error(request):
+    return _error(500, "error", "A server error occurred.")
+
+
+def bad_request(request, exception=None):
+    return _error(400, "bad_request", "Bad request.")
+
+
+def permission_denied(request, exception=None):
+    return _error(403, "permission_denied", "You do not have permission to perform this action.")

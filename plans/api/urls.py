@@ -1,0 +1,7 @@
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+
+urlpatterns = [
+    *router.urls,
+]

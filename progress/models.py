@@ -1,0 +1,122 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+from fitbud.models import TimeStampedModel
+
+
+class ClientEntry(TimeStampedModel):
+    """Base of what a client writes from the app: a client-generated UUID makes retries safe."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(help_text="The client's local date the entry belongs to.")
+    notes = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        abstract = True
+
+
+class WorkoutLog(ClientEntry):
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="workout_logs"
+    )
+    assignment = models.ForeignKey(
+        "plans.PlanAssignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workout_logs",
+    )
+    day_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The planned day (from the snapshot) stored beside what was done, for adherence.
+    target = models.JSONField(null=True, blank=True)
+    exercises = models.JSONField(default=list)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effort__isnull=True) | models.Q(effort__range=(1, 10)),
+                name="progress_workout_effort_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-date", "-created_at"]),
+            models.Index(fields=["client", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Workout {self.date} by {self.client_id}"
+
+
+class MealLog(ClientEntry):
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="meal_logs")
+    meal = models.CharField(max_length=100)
+    items = models.JSONField(default=list)
+    calories = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    protein_g = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    carbs_g = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    fat_g = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        indexes = [
+            models.Index(fields=["client", "-date", "-created_at"]),
+            models.Index(fields=["client", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meal} {self.date} by {self.client_id}"
+
+
+def _rating(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{name}__isnull": True}) | models.Q(**{f"{name}__range": (1, 10)}),
+        name=f"progress_checkin_{name}_range",
+    )
+
+
+class CheckIn(ClientEntry):
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="check_ins")
+    # Monday of the ISO week of `date`: one check-in per client per ISO week.
+    week_start = models.DateField(editable=False)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    measurements = models.JSONField(default=dict, blank=True)
+    sleep = models.PositiveSmallIntegerField(null=True, blank=True)
+    energy = models.PositiveSmallIntegerField(null=True, blank=True)
+    stress = models.PositiveSmallIntegerField(null=True, blank=True)
+    adherence = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True, max_length=5000)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "week_start"], name="progress_checkin_one_per_week"
+            ),
+            _rating("sleep"),
+            _rating("energy"),
+            _rating("stress"),
+            _rating("adherence"),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-date", "-created_at"]),
+            models.Index(fields=["client", "reviewed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in week {self.week_start} by {self.client_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, so the one-per-ISO-week constraint can never disagree with `date`.
+        self.week_start = self.date - timedelta(days=self.date.weekday())
+        super().save(*args, **kwargs)
