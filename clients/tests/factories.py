@@ -1,7 +1,12 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from accounts.tests.factories import ClientUserFactory, TrainerFactory
-from clients.models import Client
+from clients.models import Client, ClientNote, HealthProfile, Invite
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -13,3 +18,33 @@ class ClientFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(ClientUserFactory)
     trainer = factory.SubFactory(TrainerFactory)
     is_active = True
+
+
+class InviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invite
+
+    trainer = factory.SubFactory(TrainerFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    full_name = factory.Faker("name")
+    token_hash = factory.LazyFunction(
+        lambda: hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest()
+    )
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ClientNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientNote
+
+    client = factory.SubFactory(ClientFactory)
+    author = factory.LazyAttribute(lambda o: o.client.trainer)
+    body = factory.Faker("sentence")
+
+
+class HealthProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthProfile
+
+    client = factory.SubFactory(ClientFactory)
+    height_cm = 172

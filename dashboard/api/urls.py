@@ -1,7 +1,6 @@
-from rest_framework.routers import DefaultRouter
-
-router = DefaultRouter()
+from django.urls import include, path
 
 urlpatterns = [
-    *router.urls,
+    path("", include("dashboard.api.feed_urls")),  # feed/, feed/stream/ (progress & feed)
+    path("", include("dashboard.api.home_urls")),  # dashboard/, me/today|streaks|dashboard|export
 ]
