@@ -16,6 +16,7 @@ from drf_standardized_errors.handler import exception_handler as _exception_hand
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
+from rest_framework_simplejwt.exceptions import DetailDictMixin
 
 
 class Conflict(exceptions.APIException):
@@ -42,10 +43,25 @@ class ClientInactive(exceptions.PermissionDenied):
     default_code = "client_inactive"
 
 
+def _single_auth_error(exc: exceptions.APIException) -> exceptions.APIException:
+    # simplejwt packs {detail, code, messages: [...]} into one exception; report it as one
+    # error, with the most specific message ("Token is expired") as the detail.
+    detail = exc.detail
+    messages = detail.get("messages")
+    first = messages[0] if isinstance(messages, list) and messages else {}
+    text = (first.get("message") if isinstance(first, dict) else None) or detail.get("detail")
+    converted = exceptions.AuthenticationFailed(str(text), code=str(detail.get("code")))
+    converted.status_code = exc.status_code
+    converted.auth_header = getattr(exc, "auth_header", None)
+    return converted
+
+
 class ExceptionHandler(BaseHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
+        if isinstance(exc, DetailDictMixin) and isinstance(exc.detail, dict):
+            return _single_auth_error(exc)
         return super().convert_known_exceptions(exc)
 
 
@@ -79,5 +95,6 @@ class ExceptionFormatter(BaseFormatter):
         return errors
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]):
-    return _exception_handler(exc, context)
+# The library's own function, not a wrapper: its AutoSchema documents the error responses
+# only for views whose handler *is* this function (an identity check).
+exception_handler = _exception_handler
