@@ -131,11 +131,12 @@ def _decode_refresh(raw: str) -> RefreshToken:
 
 
 def _lock_outstanding(token: RefreshToken) -> OutstandingToken | None:
-    return (
-        OutstandingToken.objects.select_for_update()
-        .filter(jti=token[jwt_settings.JTI_CLAIM])
-        .first()
-    )
+    # get(), not first(): the model's default ordering joins the user table, and PostgreSQL
+    # cannot lock the nullable side of that outer join.
+    try:
+        return OutstandingToken.objects.select_for_update().get(jti=token[jwt_settings.JTI_CLAIM])
+    except OutstandingToken.DoesNotExist:
+        return None
 
 
 def _blacklist(outstanding: OutstandingToken) -> bool:

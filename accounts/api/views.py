@@ -30,6 +30,11 @@ class AnonymousAPIView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def get_authenticate_header(self, request) -> str:
+        # DRF turns a 401 into a 403 when a view has no authenticator to name a scheme;
+        # bad credentials or tokens here are still a 401.
+        return 'Bearer realm="api"'
+
 
 @extend_schema(
     tags=[TAG],
