@@ -69,7 +69,12 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     if isinstance(detail, dict):
         errors: list[Error] = []
         for key, value in detail.items():
-            errors += _flatten(value, f"{attr}.{key}" if attr else str(key))
+            # DRF >= 3.16 reports `many=True` errors as {index: errors}, not as a list.
+            if isinstance(key, int):
+                path = f"{attr}[{key}]" if attr else f"[{key}]"
+            else:
+                path = f"{attr}.{key}" if attr else str(key)
+            errors += _flatten(value, path)
         return errors
     if isinstance(detail, list):
         errors = []
