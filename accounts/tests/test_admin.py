@@ -32,7 +32,7 @@ def test_the_user_list_shows_the_useful_columns(staff):
         "Full name",
         "Role",
         "Is active",
-        "Staff status",
+        "Is staff",
         "Date joined",
     ):
         assert column in content
