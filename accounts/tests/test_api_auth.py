@@ -93,6 +93,7 @@ def test_register_refuses_an_email_of_a_client_account(api_client, client_user):
         ("password123", "password_too_common"),
         ("83749201937", "password_entirely_numeric"),
         ("nina@example.com", "password_too_similar"),
+        ("Nina New!", "password_too_similar"),  # the full name
     ],
 )
 def test_register_refuses_a_weak_password_with_the_validator_code(api_client, password, code):
