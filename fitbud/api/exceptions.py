@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseHandler
@@ -56,10 +57,28 @@ def _single_auth_error(exc: exceptions.APIException) -> exceptions.APIException:
     return converted
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad request."
+    default_code = "bad_request"
+
+
 class ExceptionHandler(BaseHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
+        # Django raises these while reading the body (over DATA_UPLOAD_MAX_MEMORY_SIZE, ...):
+        # client input, so never a 500.
+        if isinstance(exc, RequestDataTooBig):
+            return PayloadTooLarge()
+        if isinstance(exc, SuspiciousOperation):
+            return BadRequest()
         if isinstance(exc, DetailDictMixin) and isinstance(exc.detail, dict):
             return _single_auth_error(exc)
         return super().convert_known_exceptions(exc)

@@ -277,6 +277,24 @@ def test_a_multipart_body_is_a_415(api_client):
     assert_error(response, 415, "unsupported_media_type")
 
 
+def test_a_body_over_the_upload_limit_is_a_413_not_a_500(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"email": "' + "a" * 2000 + '@example.com"}'
+    response = api_client.post(REGISTER, body, content_type="application/json")
+    assert_error(response, 413, "request_too_large")
+
+
+def test_a_body_that_is_not_utf8_is_a_400(api_client):
+    response = api_client.post(REGISTER, b"\xff\xfe{}", content_type="application/json")
+    assert_error(response, 400, "parse_error")
+
+
+def test_null_characters_are_a_400_not_a_database_error(api_client):
+    body = {"email": "a@example.com", "password": "plum-orbit-42", "full_name": "a\u0000b"}
+    response = api_client.post(REGISTER, body, format="json")
+    assert_error(response, 400, "null_characters_not_allowed", attr="full_name")
+
+
 def test_a_wrong_method_is_a_405(trainer_api):
     response = trainer_api.delete(ME)
     assert_error(response, 405, "method_not_allowed")
