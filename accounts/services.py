@@ -244,7 +244,10 @@ def user_password_reset_request(*, email: str) -> None:
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    transaction.on_commit(lambda: _send_password_reset_email(user_id=user.pk, uid=uid, token=token))
+    # robust: a mail server failure is logged, never a 500 that only existing accounts get.
+    transaction.on_commit(
+        lambda: _send_password_reset_email(user_id=user.pk, uid=uid, token=token), robust=True
+    )
 
 
 @transaction.atomic

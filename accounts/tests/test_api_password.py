@@ -179,6 +179,21 @@ def test_reset_for_unknown_or_inactive_accounts_answers_the_same_and_sends_nothi
     assert mail.outbox == []
 
 
+def test_a_mail_server_failure_still_answers_the_same_202(
+    api_client, trainer, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def smtp_down(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("accounts.services.send_mail", smtp_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": "tess@example.com"})
+
+    assert response.status_code == 202
+    assert response.json() == RESET_BODY
+    assert "smtp down" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [({}, "required"), ({"email": "nope"}, "invalid"), ({"email": None}, "null")],
