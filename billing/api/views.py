@@ -1,4 +1,5 @@
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.http.request import RawPostDataException
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -188,7 +189,8 @@ class MySubscriptionView(APIView):
     def get(self, request):
         subscription = selectors.subscription_current(client=_client_link(request))
         if subscription is None:
-            return Response(None)
+            # DRF renders None as an empty body; the app expects the JSON literal null.
+            return JsonResponse(None, safe=False)
         return Response(s.SubscriptionSerializer(subscription).data)
 
 

@@ -56,22 +56,24 @@ class WebhookRejected(exceptions.ParseError):
 def stripe_webhook_receive(*, payload: bytes, signature: str | None) -> WebhookOutcome:
     """Verify a Stripe delivery on its raw body, then apply it once. Returns the outcome."""
     try:
+        event = json.loads(payload)
+        # The library builds its Event from the body, which only works for a JSON object.
+        if not isinstance(event, dict):
+            raise ValueError("not a JSON object")
         stripe.Webhook.construct_event(
             payload,
             signature,
             settings.STRIPE_WEBHOOK_SECRET,
             tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
         )
-        event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError) as exc:
-        # ValueError covers undecodable bytes and JSON that is not a Stripe event.
+        # ValueError covers undecodable bytes and bodies that are not a Stripe event.
         logger.info("Stripe webhook rejected: %s", exc)
         raise WebhookRejected() from None
     if not (
-        isinstance(event, dict)
-        and isinstance(event.get("id"), str)
+        isinstance(event.get("id"), str)
         and isinstance(event.get("type"), str)
-        and isinstance((event.get("data") or {}).get("object"), dict)
+        and isinstance(_get(event, "data", "object"), dict)
     ):
         raise WebhookRejected()
     return webhook_event_apply(provider="stripe", event=event)
@@ -152,10 +154,12 @@ def _subscription_for_update(*, our_id: Any, stripe_subscription_id: str) -> Sub
 
 def _invoice_subscription(invoice: dict) -> tuple[str, Any]:
     # Older API versions put these on the invoice; newer ones under parent.subscription_details.
-    details = _get(invoice, "parent", "subscription_details") or {}
+    details = _get(invoice, "parent", "subscription_details")
     stripe_id = _str(invoice.get("subscription")) or _str(_get(details, "subscription"))
-    metadata = _get(invoice, "subscription_details", "metadata") or details.get("metadata") or {}
-    return stripe_id, _get(metadata, METADATA_SUBSCRIPTION_ID)
+    our_id = _get(invoice, "subscription_details", "metadata", METADATA_SUBSCRIPTION_ID) or _get(
+        details, "metadata", METADATA_SUBSCRIPTION_ID
+    )
+    return stripe_id, our_id
 
 
 def _invoice_period(invoice: dict) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -234,7 +238,8 @@ def _on_invoice(event: dict, *, paid: bool) -> str | None:
     payment_record(
         subscription=subscription,
         provider_payment_id=invoice_id,
-        amount=amount if amount is not None and amount >= 0 else subscription.plan.price,
+        # Stripe always sends an int; anything else is garbage we do not store as money.
+        amount=amount if amount is not None and 0 <= amount < 2**31 else subscription.plan.price,
         currency=currency[:3],
         succeeded=paid,
         failure_reason="" if paid else "The payment was declined at Stripe.",
