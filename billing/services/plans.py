@@ -49,6 +49,10 @@ def plan_update(*, plan: SubscriptionPlan, **changes) -> SubscriptionPlan:
         )
     for field, value in changes.items():
         setattr(plan, field, value)
+    if pricing_changed:
+        # A Stripe Price mapped by staff describes the old pricing; checkout falls back to
+        # price_data built from the plan until staff map a new one.
+        plan.stripe_price_id = ""
     plan.save()
     return plan
 

@@ -157,9 +157,15 @@ def test_resending_the_same_price_of_a_plan_with_subscribers_is_fine(
 
 
 def test_the_price_of_a_plan_nobody_subscribed_to_can_change(trainer_api, plan):
+    plan.stripe_price_id = "price_old"
+    plan.save()
+
     response = trainer_api.patch(detail(plan), {"price": 12000, "currency": "USD"})
+
     assert response.status_code == 200
     assert (response.json()["price"], response.json()["currency"]) == (12000, "USD")
+    plan.refresh_from_db()
+    assert plan.stripe_price_id == ""  # the Stripe Price no longer matches
 
 
 def test_patch_validates_like_create(trainer_api, plan):
