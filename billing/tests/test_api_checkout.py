@@ -313,3 +313,25 @@ def test_my_payments_runs_a_fixed_number_of_queries(client_api, client_link, row
 def test_my_subscription_runs_a_fixed_number_of_queries(client_api, client_link, plan):
     SubscriptionFactory(client=client_link, plan=plan)
     assert count_queries(client_api, ME_SUBSCRIPTION) == 3
+
+
+def test_payment_received_is_sent_inside_the_checkout_transaction(client_api, client_link, plan):
+    from django.db import transaction
+
+    from billing.signals import payment_received
+
+    def refuse(sender, payment, **kwargs):
+        assert transaction.get_connection().in_atomic_block
+        raise RuntimeError("the feed write failed")
+
+    payment_received.connect(refuse, dispatch_uid="billing-tests-refuse")
+    client_api.raise_request_exception = False
+    try:
+        response = client_api.post(CHECKOUT, {"plan": plan.pk})
+    finally:
+        payment_received.disconnect(dispatch_uid="billing-tests-refuse")
+
+    # The receiver's failure rolls the payment back with it: no payment without its feed row.
+    assert response.status_code == 500
+    assert not Payment.objects.exists()
+    assert not Subscription.objects.exists()

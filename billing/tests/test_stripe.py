@@ -461,3 +461,12 @@ def test_an_event_type_we_do_not_use_is_recorded_and_ignored(api_client):
 def test_odd_shapes_inside_a_signed_event_never_crash(api_client, stripe_subscription, obj):
     response = post_webhook(api_client, stripe_event("invoice.paid", obj))
     assert response.status_code == 200
+
+
+def test_an_oversized_webhook_body_is_a_400(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = json.dumps(stripe_event("customer.created", {"id": "cus_1", "pad": "x" * 500}))
+    response = api_client.post(
+        WEBHOOK_URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
+    )
+    assert_error(response, 400, "invalid_webhook")
