@@ -126,7 +126,7 @@ def subscription_checkout(*, client: Client, plan_id: int) -> CheckoutResult:
     an active or past-due one is a 409.
     """
     # One checkout at a time per client: two taps on "Pay" cannot create two subscriptions.
-    client = Client.objects.select_for_update().select_related("user").get(pk=client.pk)
+    client = Client.objects.select_for_update(of=("self",)).select_related("user").get(pk=client.pk)
     plan = plan_for_checkout(client=client, plan_id=plan_id)
     provider = get_provider()
     now = timezone.now()

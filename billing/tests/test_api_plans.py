@@ -139,6 +139,14 @@ def test_a_trainer_renames_and_deactivates_a_plan_with_subscribers(trainer_api, 
     assert response.json()["is_active"] is False
 
 
+def test_a_partial_update_leaves_other_fields_alone(trainer_api, trainer):
+    inactive = SubscriptionPlanFactory(trainer=trainer, is_active=False, price=1234)
+    response = trainer_api.patch(detail(inactive), {"name": "Renamed"})
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert response.json()["price"] == 1234
+
+
 def test_the_price_of_a_plan_with_subscribers_cannot_change(trainer_api, plan, client_link):
     SubscriptionFactory(client=client_link, plan=plan)
 
