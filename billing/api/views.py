@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -40,7 +41,11 @@ PROVIDER_DOWN = error(
 
 
 def _client_link(request):
-    return request.user.client_link
+    link = getattr(request.user, "client_link", None)
+    if link is None:
+        # A client login always has its trainer link; refuse cleanly rather than crash.
+        raise PermissionDenied("Your account is not linked to a trainer.")
+    return link
 
 
 # --- trainer: plans (clients read their trainer's active plans at the same path) ---

@@ -335,3 +335,13 @@ def test_payment_received_is_sent_inside_the_checkout_transaction(client_api, cl
     assert response.status_code == 500
     assert not Payment.objects.exists()
     assert not Subscription.objects.exists()
+
+
+def test_a_client_login_without_a_trainer_link_is_refused_cleanly(db):
+    from accounts.tests.factories import ClientUserFactory
+    from conftest import auth_client
+
+    orphan = auth_client(ClientUserFactory())
+    assert_error(orphan.get(ME_SUBSCRIPTION), 403)
+    assert_error(orphan.post(CHECKOUT, {"plan": 1}), 403)
+    assert orphan.get("/api/v1/billing/plans/").json()["results"] == []
