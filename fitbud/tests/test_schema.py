@@ -31,12 +31,13 @@ def _walk(patterns, prefix=""):
 
 
 def _methods(callback) -> set[str]:
-    if getattr(callback, "actions", None):  # a ViewSet route
-        return set(callback.actions) - IGNORED_METHODS
     view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     if view_class is None:
         return {"<plain Django view>"}
-    return {m for m in view_class.http_method_names if hasattr(view_class, m)} - IGNORED_METHODS
+    allowed = set(view_class.http_method_names) - IGNORED_METHODS
+    if getattr(callback, "actions", None):  # a ViewSet route; http_method_names can narrow it
+        return set(callback.actions) & allowed
+    return {m for m in allowed if hasattr(view_class, m)}
 
 
 def _normalise(path: str) -> str:
