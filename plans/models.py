@@ -1,3 +1,6 @@
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -33,6 +36,23 @@ class PlanTemplate(TimeStampedModel):
         return f"{self.name} ({self.kind} v{self.version})"
 
 
+class SnapshotImmutable(Exception):
+    """Raised when anything tries to change an assignment's snapshot after creation."""
+
+
+def _frozen(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class PlanAssignmentQuerySet(models.QuerySet):
+    # save() goes through _update(), so refusing here only blocks bulk writes of the
+    # snapshot (update() and bulk_update(), which calls update()).
+    def update(self, **kwargs: Any) -> int:
+        if "snapshot" in kwargs:
+            raise SnapshotImmutable("An assignment's snapshot can never be changed.")
+        return super().update(**kwargs)
+
+
 class PlanAssignment(TimeStampedModel):
     """A plan given to a client: an immutable snapshot of the template's content."""
 
@@ -62,6 +82,8 @@ class PlanAssignment(TimeStampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PlanAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
@@ -77,3 +99,37 @@ class PlanAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.client_id} from {self.start_date}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "snapshot" in field_names:
+            instance._loaded_snapshot = _frozen(instance.snapshot)
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.pk is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "snapshot" in update_fields:
+                self._refuse_snapshot_change()
+            # The snapshot column is written once, on insert; later saves leave it alone.
+            if update_fields is None:
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "snapshot"
+                ]
+            else:
+                kwargs["update_fields"] = [f for f in update_fields if f != "snapshot"]
+        super().save(*args, **kwargs)
+        self._loaded_snapshot = _frozen(self.snapshot)
+
+    def _refuse_snapshot_change(self) -> None:
+        if "snapshot" in self.get_deferred_fields():
+            return  # never loaded, so never changed
+        original = getattr(self, "_loaded_snapshot", None)
+        if original is None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("snapshot", flat=True)
+            original = _frozen(stored.first())
+        if _frozen(self.snapshot) != original:
+            raise SnapshotImmutable("An assignment's snapshot can never be changed.")
