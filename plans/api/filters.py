@@ -9,9 +9,26 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    # django-filter's default quietly ignores values like "maybe"; say so instead.
+    field_class = StrictBooleanField
+
+
 class TemplateFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PlanKind.choices)
-    archived = django_filters.BooleanFilter(field_name="is_archived")
+    archived = BooleanFilter(field_name="is_archived")
 
     class Meta:
         model = PlanTemplate
