@@ -33,6 +33,7 @@ MAX_ITEMS_PER_MEAL = 50
 MAX_NAME_LENGTH = 200
 MAX_NOTES_LENGTH = 2000
 MAX_REPS = 1000
+MAX_DEPTH = 20  # the core shape needs 6 levels; leaves room for extra keys
 
 _RANGE = re.compile(r"^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -206,10 +207,29 @@ def _code(error: dict[str, Any]) -> str:
     return kind
 
 
+def _too_deep(document: Any) -> bool:
+    # Iterative, so that a hostile document cannot exhaust the stack here (or later, when it
+    # is serialised or rendered).
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return False
+
+
 def content_errors(kind: str, content: Any, *, root: str = "content") -> list[ContentError]:
     """Every problem in `content` for a plan of `kind`, each with its exact path."""
     if not isinstance(content, dict):
         return [ContentError(root, "invalid", "Plan content must be a JSON object.")]
+    if _too_deep(content):
+        return [
+            ContentError(root, "too_deep", f"Plan content nests deeper than {MAX_DEPTH} levels.")
+        ]
     size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_CONTENT_BYTES:
         return [

@@ -260,6 +260,15 @@ class TestWholeDocument:
             "content.days[2].exercises[0].weight_kg",
         }
 
+    def test_it_rejects_absurdly_deep_documents(self, trainer_api):
+        content = workout()
+        nested: list = []
+        content["deep"] = nested
+        for _ in range(200):
+            nested.append([])
+            nested = nested[0]
+        only_error(post(trainer_api, "workout", content), "too_deep", "content")
+
     def test_deeply_nested_extra_keys_are_kept(self, trainer_api):
         content = workout()
         content["meta"] = {"a": {"b": {"c": [1, 2, {"d": None}]}}}
