@@ -26,7 +26,7 @@ def test_no_day_outside_the_assignment_dates():
 
 
 def test_only_active_assignments_covering_the_date_are_returned():
-    covering = PlanAssignmentFactory(start_date=MONDAY)
+    covering = PlanAssignmentFactory(start_date=MONDAY, end_date=MONDAY)
     client = covering.client
     PlanAssignmentFactory(client=client, start_date=MONDAY - 9 * DAY, end_date=MONDAY - DAY)
     PlanAssignmentFactory(
