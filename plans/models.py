@@ -108,7 +108,8 @@ class PlanAssignment(TimeStampedModel):
         return instance
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and self.pk is not None:
+        inserting = self._state.adding or self.pk is None
+        if not inserting:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or "snapshot" in update_fields:
                 self._refuse_snapshot_change()
@@ -122,7 +123,8 @@ class PlanAssignment(TimeStampedModel):
             else:
                 kwargs["update_fields"] = [f for f in update_fields if f != "snapshot"]
         super().save(*args, **kwargs)
-        self._loaded_snapshot = _frozen(self.snapshot)
+        if inserting:
+            self._loaded_snapshot = _frozen(self.snapshot)
 
     def _refuse_snapshot_change(self) -> None:
         if "snapshot" in self.get_deferred_fields():

@@ -3,6 +3,7 @@ from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializ
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
@@ -226,7 +227,7 @@ class AssignmentViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve"):
+        if self.request is not None and self.request.method in SAFE_METHODS:
             return [IsTrainerOrClient()]
         return [IsTrainer()]
 
