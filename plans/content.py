@@ -207,29 +207,43 @@ def _code(error: dict[str, Any]) -> str:
     return kind
 
 
-def _too_deep(document: Any) -> bool:
-    # Iterative, so that a hostile document cannot exhaust the stack here (or later, when it
-    # is serialised or rendered).
-    stack = [(document, 1)]
+def _structure_error(document: Any, root: str) -> ContentError | None:
+    """Depth and NUL-character checks, before anything recursive touches the document.
+
+    Iterative, so that a hostile document cannot exhaust the stack here (or later, when it
+    is serialised or rendered); NUL characters are refused because PostgreSQL's jsonb
+    cannot store them.
+    """
+    stack: list[tuple[Any, int, str]] = [(document, 1, root)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, path = stack.pop()
         if depth > MAX_DEPTH:
-            return True
+            return ContentError(
+                root, "too_deep", f"Plan content nests deeper than {MAX_DEPTH} levels."
+            )
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
+            for key, child in node.items():
+                child_path = f"{path}.{key}"
+                if "\x00" in key:
+                    return ContentError(path, "null_characters_not_allowed", _NUL_MESSAGE)
+                stack.append((child, depth + 1, child_path))
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return False
+            stack.extend((child, depth + 1, f"{path}[{i}]") for i, child in enumerate(node))
+        elif isinstance(node, str) and "\x00" in node:
+            return ContentError(path, "null_characters_not_allowed", _NUL_MESSAGE)
+    return None
+
+
+_NUL_MESSAGE = "Null characters are not allowed."
 
 
 def content_errors(kind: str, content: Any, *, root: str = "content") -> list[ContentError]:
     """Every problem in `content` for a plan of `kind`, each with its exact path."""
     if not isinstance(content, dict):
         return [ContentError(root, "invalid", "Plan content must be a JSON object.")]
-    if _too_deep(content):
-        return [
-            ContentError(root, "too_deep", f"Plan content nests deeper than {MAX_DEPTH} levels.")
-        ]
+    problem = _structure_error(content, root)
+    if problem is not None:
+        return [problem]
     size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_CONTENT_BYTES:
         return [

@@ -269,6 +269,14 @@ class TestWholeDocument:
             nested = nested[0]
         only_error(post(trainer_api, "workout", content), "too_deep", "content")
 
+    def test_it_rejects_null_characters_anywhere_in_the_document(self, trainer_api):
+        content = workout(name="Squat\x00")
+        code = "null_characters_not_allowed"
+        only_error(post(trainer_api, "workout", content), code, "content.days[2].exercises[0].name")
+        content = workout()
+        content["days"][0]["bad\x00key"] = 1
+        only_error(post(trainer_api, "workout", content), code, "content.days[0]")
+
     def test_deeply_nested_extra_keys_are_kept(self, trainer_api):
         content = workout()
         content["meta"] = {"a": {"b": {"c": [1, 2, {"d": None}]}}}
