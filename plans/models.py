@@ -27,6 +27,14 @@ class PlanTemplate(TimeStampedModel):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlanKind.values), name="plans_template_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="plans_template_version_positive"
+            ),
+        ]
         indexes = [
             models.Index(fields=["trainer", "kind", "is_archived"]),
             models.Index(fields=["trainer", "-updated_at"]),
@@ -91,6 +99,13 @@ class PlanAssignment(TimeStampedModel):
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="plans_assignment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlanKind.values), name="plans_assignment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "ended"]),
+                name="plans_assignment_status_valid",
             ),
         ]
         indexes = [
