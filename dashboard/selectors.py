@@ -73,29 +73,49 @@ class _Span:
         return index, self.days[index]
 
 
-def _effective_end(
-    *, end_date: date | None, status: str, ended_at: datetime | None, tz
-) -> date | None:
-    """The last date an assignment covers.
+def _span(
+    *,
+    kind: str,
+    start_date: date,
+    end_date: date | None,
+    status: str,
+    ended_at: datetime | None,
+    snapshot: Any,
+    tz: zoneinfo.ZoneInfo,
+    assignment: PlanAssignment | None = None,
+) -> _Span | None:
+    """An assignment row as a span of covered dates, or None when it never covered a day.
 
-    `end_date` is the truth when set. An assignment ended without an end date stops
-    covering on the (local) day it was ended: the trainer took it away that day.
+    `end_date` is the truth when set, whatever the status, so history keeps the plan that
+    was in force back then. The plans service cancels an assignment that had not started
+    by ending it with end_date = start_date: an `ended_at` before the start date (in the
+    trainer's timezone, as the service decides) means it never covered anything. An
+    assignment ended without an end date stops covering on the day it was ended.
     """
-    if end_date is not None:
-        return end_date
-    if status == PlanAssignment.Status.ENDED:
-        if ended_at is None:
-            return date.min  # ended, but nobody knows when: covers nothing
-        return ended_at.astimezone(tz).date() - ONE_DAY
-    return None
+    is_active = status == PlanAssignment.Status.ACTIVE
+    ended_on = ended_at.astimezone(tz).date() if ended_at is not None else None
+    if not is_active:
+        if ended_on is not None and ended_on < start_date:
+            return None
+        if end_date is None:
+            if ended_on is None or ended_on <= start_date:
+                return None
+            end_date = ended_on - ONE_DAY
+    return _Span(
+        assignment=assignment,
+        kind=kind,
+        start=start_date,
+        end=end_date,
+        days=_plan_days(snapshot),
+        is_active=is_active,
+    )
 
 
 class Schedule:
     """The plan calendar of one client, built from a handful of assignment rows.
 
-    Covering rule (one rule for today, streaks and adherence): an assignment covers a date
-    between its start date and its effective end, whatever its status, so history keeps
-    the plan that was in force back then. Should two overlap (the plans app prevents it),
+    Covering rule (one rule for today, streaks and adherence): an assignment covers the
+    dates of its span (see `_span`). Should two overlap (the plans app prevents it),
     the active one, then the latest start, wins. A deactivated client gets no plan from
     the (local) day of deactivation on.
     """
@@ -111,21 +131,21 @@ class Schedule:
 
     @classmethod
     def for_client(cls, client: Client, assignments: Iterable[PlanAssignment]) -> Schedule:
-        tz = client.user.tzinfo
+        tz = client.trainer.tzinfo
         spans = [
-            _Span(
-                assignment=a,
+            _span(
                 kind=a.kind,
-                start=a.start_date,
-                end=_effective_end(
-                    end_date=a.end_date, status=a.status, ended_at=a.ended_at, tz=tz
-                ),
-                days=_plan_days(a.snapshot),
-                is_active=a.status == PlanAssignment.Status.ACTIVE,
+                start_date=a.start_date,
+                end_date=a.end_date,
+                status=a.status,
+                ended_at=a.ended_at,
+                snapshot=a.snapshot,
+                tz=tz,
+                assignment=a,
             )
             for a in assignments
         ]
-        return cls(spans, plans_until=plans_until(client))
+        return cls((span for span in spans if span is not None), plans_until=plans_until(client))
 
     def covering(self, kind: str, on_date: date) -> _Span | None:
         if self._plans_until is not None and on_date >= self._plans_until:
@@ -505,7 +525,7 @@ def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]
     recent_since = today - timedelta(days=ATTENTION_INACTIVE_DAYS - 1)
     rows = list(
         Client.objects.filter(trainer=trainer, is_active=True)
-        .values("id", "user__full_name", "user__email", "user__timezone")
+        .values("id", "user__full_name", "user__email")
         .annotate(
             last_workout_date=Max("workout_logs__date", filter=Q(workout_logs__date__lte=today)),
             logged_7d=Count(
@@ -533,23 +553,18 @@ def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=w28_start))
         .values("client_id", "start_date", "end_date", "status", "ended_at", "snapshot")
     )
-    timezones = {row["id"]: zoneinfo.ZoneInfo(row["user__timezone"]) for row in rows}
     for a in assignments:
-        tz = timezones.get(a["client_id"])
-        if tz is None:
-            continue
-        spans[a["client_id"]].append(
-            _Span(
-                assignment=None,
-                kind=PlanKind.WORKOUT,
-                start=a["start_date"],
-                end=_effective_end(
-                    end_date=a["end_date"], status=a["status"], ended_at=a["ended_at"], tz=tz
-                ),
-                days=_plan_days(a["snapshot"]),
-                is_active=a["status"] == PlanAssignment.Status.ACTIVE,
-            )
+        span = _span(
+            kind=PlanKind.WORKOUT,
+            start_date=a["start_date"],
+            end_date=a["end_date"],
+            status=a["status"],
+            ended_at=a["ended_at"],
+            snapshot=a["snapshot"],
+            tz=trainer.tzinfo,
         )
+        if span is not None:
+            spans[a["client_id"]].append(span)
     window = [w_end - timedelta(days=n) for n in range(1, 29)]  # newest first
     flagged = []
     for client_id, row in zip(client_ids, rows, strict=True):

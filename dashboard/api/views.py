@@ -1,6 +1,7 @@
 """Home screen, export and trainer dashboard: thin views over dashboard.selectors."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +13,8 @@ from fitbud.api.permissions import IsClient, IsTrainer
 CLIENT_TAG = ["me"]
 
 
+# `?date=` is the one input: a bad value is a 400 with attr "date".
+@extend_validation_errors(["invalid"], field_name="date", methods=["get"])
 class TodayView(APIView):
     permission_classes = [IsAuthenticated, IsClient]
 

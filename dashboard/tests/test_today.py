@@ -117,6 +117,30 @@ def test_an_assignment_ended_without_an_end_date_stops_on_the_day_it_was_ended(
     assert client_api.get(URL, {"date": "2026-03-05"}).json()["workout"] is None
 
 
+def test_a_cancelled_assignment_never_covers_a_day(client_api, client_link):
+    # The plans service cancels a not-yet-started assignment with end_date = start_date.
+    assign(
+        client_link,
+        start=dt.date(2026, 3, 10),
+        end=dt.date(2026, 3, 10),
+        status=PlanAssignment.Status.ENDED,
+        ended_at=dt.datetime(2026, 3, 8, 12, tzinfo=UTC),
+    )
+    assert client_api.get(URL, {"date": "2026-03-10"}).json()["workout"] is None
+
+
+def test_an_assignment_ended_on_its_first_day_covers_that_day(client_api, client_link):
+    assign(
+        client_link,
+        start=dt.date(2026, 3, 10),
+        end=dt.date(2026, 3, 10),
+        status=PlanAssignment.Status.ENDED,
+        ended_at=dt.datetime(2026, 3, 10, 18, tzinfo=UTC),
+    )
+    assert client_api.get(URL, {"date": "2026-03-10"}).json()["workout"]["day_index"] == 0
+    assert client_api.get(URL, {"date": "2026-03-11"}).json()["workout"] is None
+
+
 def test_it_lists_what_the_client_logged_that_day(client_api, client_link, plans):
     workout = WorkoutLogFactory(client=client_link, date=dt.date(2026, 3, 2), day_index=0)
     MealLogFactory(client=client_link, date=dt.date(2026, 3, 2), calories=500, protein_g=30)
