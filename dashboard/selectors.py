@@ -160,10 +160,32 @@ class Schedule:
         found = span.day(on_date) if span else None
         return found is not None and _is_rest(found[1])
 
-    def is_scheduled_workout(self, on_date: date) -> bool:
-        span = self.covering(PlanKind.WORKOUT, on_date)
-        found = span.day(on_date) if span else None
-        return found is not None and not _is_rest(found[1])
+    def training_days(self, first: date, last: date) -> list[bool]:
+        """For each date from `first` to `last`: is it a (non-rest) workout day?
+
+        Span by span rather than day by day (the trainer dashboard runs this for every
+        client): each date takes the first covering span in priority order.
+        """
+        size = (last - first).days + 1
+        if size <= 0:
+            return []
+        decided: list[bool | None] = [None] * size
+        if self._plans_until is not None and self._plans_until <= last:
+            if self._plans_until <= first:
+                return [False] * size
+            last = self._plans_until - ONE_DAY  # no plan from the deactivation day on
+        for span in self._spans.get(PlanKind.WORKOUT, ()):
+            lo = max(span.start, first)
+            hi = last if span.end is None else min(span.end, last)
+            if lo > hi:
+                continue
+            rest = [_is_rest(day) for day in span.days] or [True]  # an empty plan: no training
+            offset = (lo - span.start).days
+            for i in range((lo - first).days, (hi - first).days + 1):
+                if decided[i] is None:
+                    decided[i] = not rest[offset % len(rest)]
+                offset += 1
+        return [bool(flag) for flag in decided]
 
 
 def plans_until(client: Client) -> date | None:
@@ -565,12 +587,11 @@ def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]
         )
         if span is not None:
             spans[a["client_id"]].append(span)
-    window = [w_end - timedelta(days=n) for n in range(1, 29)]  # newest first
     flagged = []
     for client_id, row in zip(client_ids, rows, strict=True):
         schedule = Schedule(spans.get(client_id, ()))
-        scheduled = [schedule.is_scheduled_workout(d) for d in window]
-        scheduled_7d, scheduled_28d = sum(scheduled[:7]), sum(scheduled)
+        training = schedule.training_days(w28_start, w_end - ONE_DAY)  # oldest first
+        scheduled_7d, scheduled_28d = sum(training[-7:]), sum(training)
         adherence_7d = _pct(row["logged_7d"], scheduled_7d)
         last = row["last_workout_date"]
         reasons = []

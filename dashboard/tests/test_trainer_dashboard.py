@@ -371,3 +371,30 @@ def test_it_runs_a_fixed_number_of_queries(clients, django_assert_num_queries):
             response = api.get(URL)
     assert response.status_code == 200
     assert response.json()["total_clients"] == clients
+
+
+def test_training_days_agree_with_the_plan_day_of_each_date():
+    import random
+
+    from dashboard.selectors import Schedule, _Span
+
+    rng = random.Random(7)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 3)):
+            start = D(2026, 3, 1) + dt.timedelta(days=rng.randint(-40, 30))
+            end = None if rng.random() < 0.4 else start + dt.timedelta(days=rng.randint(0, 30))
+            days = [{"rest": rng.random() < 0.3} for _ in range(rng.randint(0, 5))]
+            spans.append(_Span(None, PlanKind.WORKOUT, start, end, days, rng.random() < 0.5))
+        until = rng.choice(
+            [None, None, dt.date.min, D(2026, 3, 1) + dt.timedelta(rng.randint(-5, 5))]
+        )
+        schedule = Schedule(spans, plans_until=until)
+        first, last = D(2026, 2, 20), D(2026, 3, 19)
+        expected = []
+        for n in range((last - first).days + 1):
+            day = first + dt.timedelta(days=n)
+            span = schedule.covering(PlanKind.WORKOUT, day)
+            found = span.day(day) if span else None
+            expected.append(found is not None and not found[1]["rest"])
+        assert schedule.training_days(first, last) == expected
