@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clients.tests.factories import ClientFactory
 from conftest import auth_client
-from dashboard.selectors import Schedule, _Span, compute_streaks
+from dashboard.selectors import PlanSpan, Schedule, compute_streaks
 from plans.models import PlanAssignment, PlanKind
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.models import WorkoutLog
@@ -26,7 +26,7 @@ def days(start: dt.date, count: int) -> list[dt.date]:
 def schedule(*spans: tuple[dt.date, dt.date | None, list[bool]]) -> Schedule:
     """A schedule from (start, end, [rest flags of the cycle's days])."""
     return Schedule(
-        _Span(
+        PlanSpan(
             assignment=None,
             kind=PlanKind.WORKOUT,
             start=start,

@@ -376,7 +376,7 @@ def test_it_runs_a_fixed_number_of_queries(clients, django_assert_num_queries):
 def test_training_days_agree_with_the_plan_day_of_each_date():
     import random
 
-    from dashboard.selectors import Schedule, _Span
+    from dashboard.selectors import PlanSpan, Schedule
 
     rng = random.Random(7)
     for _ in range(200):
@@ -385,7 +385,7 @@ def test_training_days_agree_with_the_plan_day_of_each_date():
             start = D(2026, 3, 1) + dt.timedelta(days=rng.randint(-40, 30))
             end = None if rng.random() < 0.4 else start + dt.timedelta(days=rng.randint(0, 30))
             days = [{"rest": rng.random() < 0.3} for _ in range(rng.randint(0, 5))]
-            spans.append(_Span(None, PlanKind.WORKOUT, start, end, days, rng.random() < 0.5))
+            spans.append(PlanSpan(None, PlanKind.WORKOUT, start, end, days, rng.random() < 0.5))
         until = rng.choice(
             [None, None, dt.date.min, D(2026, 3, 1) + dt.timedelta(rng.randint(-5, 5))]
         )
