@@ -247,3 +247,39 @@ def test_it_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = client_api.get(URL, {"date": day.isoformat()})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        {},
+        {"days": []},
+        {"days": "not a list"},
+        {"days": ["not an object", 3]},
+        {"days": [{"name": "No rest flag"}]},
+        ["not", "an", "object"],
+    ],
+)
+def test_an_odd_snapshot_never_breaks_the_home_screen(client_api, client_link, snapshot):
+    # Snapshots are validated on write; rows written by hand (admin, ORM) must not 500.
+    assign(client_link, start=dt.date(2026, 3, 1), snapshot=snapshot)
+    response = client_api.get(URL, {"date": "2026-03-02"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["is_rest_day"] is False
+    assert body["workout"] is None or body["workout"]["is_rest_day"] is False
+    assert client_api.get("/api/v1/me/streaks/").status_code == 200
+    assert client_api.get("/api/v1/me/dashboard/").status_code == 200
+
+
+def test_a_diet_plan_without_targets_says_null(client_api, client_link):
+    assign(
+        client_link,
+        kind=PlanKind.DIET,
+        start=dt.date(2026, 3, 1),
+        snapshot={"days": [{"name": "Any day", "meals": []}]},
+    )
+    body = client_api.get(URL, {"date": "2026-03-09"}).json()
+    assert body["diet"]["day"] == {"name": "Any day", "meals": []}
+    assert body["diet"]["targets"] is None
+    assert body["workout"] is None

@@ -398,3 +398,13 @@ def test_training_days_agree_with_the_plan_day_of_each_date():
             found = span.day(day) if span else None
             expected.append(found is not None and not found[1]["rest"])
         assert schedule.training_days(first, last) == expected
+
+
+def test_a_trainer_ahead_of_utc_is_already_in_the_next_month(trainer):
+    trainer.timezone = "Pacific/Auckland"  # UTC+13 in March (daylight saving time)
+    trainer.save()
+    ClientFactory(trainer=trainer, joined_at=at(2026, 3, 31, 10))  # Mar 31, 23:00 Auckland
+    ClientFactory(trainer=trainer, joined_at=at(2026, 3, 31, 11, 15))  # Apr 1, 00:15 Auckland
+    body = get_dashboard(trainer, at(2026, 3, 31, 11, 30))  # Apr 1, 00:30 Auckland
+    assert body["month_start"] == "2026-04-01"
+    assert (body["new_clients_this_month"], body["new_clients_last_month"]) == (1, 1)

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "billing.models.Subscription.Status",
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
+        "PlanKindEnum": "plans.models.PlanKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
