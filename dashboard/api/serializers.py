@@ -4,7 +4,8 @@
 from rest_framework import serializers
 
 from accounts.models import User
-from billing.models import Payment, Subscription, SubscriptionPlan
+from billing.api.serializers import PlanSummarySerializer
+from billing.models import Payment, Subscription
 from clients.models import Client, HealthProfile
 from plans.models import PlanAssignment
 from progress.models import CheckIn, MealLog, WorkoutLog
@@ -38,11 +39,11 @@ class _PlanDaySerializer(serializers.Serializer):
     day = serializers.JSONField(help_text="The snapshot's day object, exactly as assigned.")
 
 
-class WorkoutPlanDaySerializer(_PlanDaySerializer):
+class TodayWorkoutSerializer(_PlanDaySerializer):
     is_rest_day = serializers.BooleanField(help_text="The day's `rest` flag.")
 
 
-class DietPlanDaySerializer(_PlanDaySerializer):
+class TodayDietSerializer(_PlanDaySerializer):
     targets = serializers.JSONField(
         allow_null=True,
         help_text="The plan's daily targets {calories, protein_g, carbs_g, fat_g}, if any.",
@@ -101,10 +102,10 @@ class LoggedSerializer(serializers.Serializer):
 
 class TodaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The local date shown.")
-    workout = WorkoutPlanDaySerializer(
+    workout = TodayWorkoutSerializer(
         allow_null=True, help_text="Null without a workout assignment covering the date."
     )
-    diet = DietPlanDaySerializer(
+    diet = TodayDietSerializer(
         allow_null=True, help_text="Null without a diet assignment covering the date."
     )
     is_rest_day = serializers.BooleanField(
@@ -131,13 +132,6 @@ class StreaksSerializer(serializers.Serializer):
 
 
 # ---------------------------------------------------------------------------- me/dashboard/
-
-
-class PlanSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SubscriptionPlan
-        fields = ["id", "name", "price", "currency", "interval"]
-        read_only_fields = fields
 
 
 class HomeSubscriptionSerializer(serializers.ModelSerializer):
