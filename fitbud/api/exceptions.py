@@ -79,5 +79,6 @@ class ExceptionFormatter(BaseFormatter):
         return errors
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]):
-    return _exception_handler(exc, context)
+# The package's own function object, not a wrapper: drf-standardized-errors documents error
+# responses in the OpenAPI schema only for views whose handler *is* its handler.
+exception_handler = _exception_handler
