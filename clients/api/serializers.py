@@ -183,12 +183,13 @@ class HealthProfileInputSerializer(StrictSerializer):
     """Every field optional and nullable (null clears it). Heights are rounded to 0.1 cm
     so imperial conversions from the app are accepted."""
 
+    # No precision limits on input (172.72 from an inch conversion is fine); the bounds are
+    # checked first, then the value is rounded to the stored 0.1 cm in validate_height_cm.
     height_cm = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
+        max_digits=None,
+        decimal_places=None,
         min_value=HEIGHT_MIN_CM,
         max_value=HEIGHT_MAX_CM,
-        rounding=ROUND_HALF_UP,
         required=False,
         allow_null=True,
     )
@@ -224,6 +225,11 @@ class HealthProfileInputSerializer(StrictSerializer):
         "dietary_preferences",
         "emergency_contact",
     )
+
+    def validate_height_cm(self, value: Decimal | None) -> Decimal | None:
+        if value is None:
+            return value
+        return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     def validate_date_of_birth(self, value: date | None) -> date | None:
         if value is None:
