@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -85,8 +85,10 @@ def _send_invite_email(*, invite_id: int, token: str) -> None:
     }
     subject = _one_line(render_to_string("clients/emails/invite_subject.txt", context))
     body = render_to_string("clients/emails/invite_body.txt", context)
+    # Replies go to the trainer, who knows the invitee; the sender stays our address.
+    message = EmailMessage(subject, body, to=[invite.email], reply_to=[invite.trainer.email])
     try:
-        send_mail(subject, body, None, [invite.email])
+        message.send()
     except Exception:
         # The invite is committed and the trainer holds the link (and can resend): a mail
         # server hiccup must not turn a successful request into an error.
@@ -217,7 +219,8 @@ def invite_check_usable(*, invite: Invite | None) -> Invite:
         code, message = InviteError.NOT_FOUND, "This invite link is not valid."
     elif invite.status == Invite.Status.ACCEPTED:
         code, message = InviteError.USED, "This invite has already been used."
-    elif invite.status == Invite.Status.REVOKED:
+    elif invite.status == Invite.Status.REVOKED or not invite.trainer.is_active:
+        # A trainer whose account staff disabled cannot take on new clients.
         code, message = InviteError.REVOKED, "This invite was withdrawn by the trainer."
     elif invite.is_expired:
         code, message = (
@@ -227,6 +230,14 @@ def invite_check_usable(*, invite: Invite | None) -> Invite:
     else:
         return invite
     raise ValidationError({"token": ValidationError(message, code=code)})
+
+
+def invites_expire_due() -> int:
+    """Mark every lapsed pending invite expired (reads already treat them so; this keeps
+    the column honest for staff and reports). Returns how many changed."""
+    return Invite.objects.filter(
+        status=Invite.Status.PENDING, expires_at__lte=timezone.now()
+    ).update(status=Invite.Status.EXPIRED, updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -93,7 +93,7 @@ def test_a_failing_mail_server_does_not_fail_the_invite(
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr("clients.services.send_mail", broken)
+    monkeypatch.setattr("clients.services.EmailMessage.send", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(trainer_api)
     assert response.status_code == 201

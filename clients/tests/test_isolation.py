@@ -182,3 +182,20 @@ def test_a_client_never_reaches_notes_even_about_themselves(world, client_api):
     response = client_api.get(f"/api/v1/clients/{client}/notes/")
     assert response.status_code == 403
     assert "NOTE-OF-TESS" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", list(VISIBLE))
+def test_accept_ignores_whoever_is_signed_in_and_answers_only_the_new_account(
+    request, world, actor
+):
+    api = _actor_api(request, actor)
+    response = api.post(
+        "/api/v1/auth/invites/accept/",
+        {"token": TOKEN, "password": "a-long-passphrase-42"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["user"]["email"] == "samt@invitee.test"
+    text = response.content.decode()
+    assert not [m for m in TESS | OSCAR if m in text and m != "samt@invitee"]
