@@ -57,6 +57,10 @@ class Invite(TimeStampedModel):
         )
 
 
+# Importable by dotted path (the OpenAPI settings name this enum InviteStatusEnum).
+InviteStatus = Invite.Status
+
+
 class Client(TimeStampedModel):
     """The trainer-client link. One trainer per client account."""
 

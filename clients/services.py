@@ -267,15 +267,18 @@ def invite_accept(
             user = user_create(
                 email=invite.email, password=password, full_name=name, role=User.Role.CLIENT
             )
-    except ValidationError as exc:
-        # Password validators speak about the password field.
+    except (ValidationError, IntegrityError) as exc:
+        # Another trainer's invite for the same email was accepted at the same instant: the
+        # unique email check (full_clean) or the unique index (save) refuses this one.
+        if User.objects.filter(email__iexact=invite.email).exists():
+            raise Conflict(
+                "An account with this email already exists; sign in instead.",
+                code=InviteError.EMAIL_TAKEN,
+            ) from exc
+        if isinstance(exc, IntegrityError) or hasattr(exc, "error_dict"):
+            raise
+        # Django's password validators raise a plain list: it is about the password field.
         raise ValidationError({"password": exc.error_list}) from exc
-    except IntegrityError as exc:
-        # Another trainer's invite for the same email was accepted at the same instant.
-        raise Conflict(
-            "An account with this email already exists; sign in instead.",
-            code=InviteError.EMAIL_TAKEN,
-        ) from exc
 
     now = timezone.now()
     client = Client.objects.create(user=user, trainer=invite.trainer, joined_at=now)
