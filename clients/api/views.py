@@ -64,7 +64,22 @@ def _issued(result: services.IssuedInvite) -> dict:
                 "Invite",
                 value={"email": "sam@example.com", "full_name": "Sam Client"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Already a client of another trainer",
+                value={
+                    "type": "client_error",
+                    "errors": [
+                        {
+                            "code": "client_of_another_trainer",
+                            "detail": "This email already belongs to a client of another trainer.",
+                            "attr": None,
+                        }
+                    ],
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
         ],
     ),
     destroy=extend_schema(
