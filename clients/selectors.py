@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -105,11 +105,3 @@ def health_profile_get(*, client: Client) -> HealthProfile:
     created by the first write, so reading never writes)."""
     profile = HealthProfile.objects.select_related("updated_by").filter(client=client).first()
     return profile or HealthProfile(client=client)
-
-
-def pending_invite_for(*, trainer: User, email: str) -> Invite | None:
-    return (
-        Invite.objects.filter(trainer=trainer, status=Invite.Status.PENDING)
-        .filter(Q(email__iexact=email))
-        .first()
-    )

@@ -7,6 +7,8 @@ from clients.models import ClientStatusChange, HealthProfileChange, Invite
 from clients.tests.factories import (
     ClientFactory,
     ClientNoteFactory,
+    ClientStatusChangeFactory,
+    HealthProfileChangeFactory,
     HealthProfileFactory,
     InviteFactory,
 )
@@ -30,6 +32,12 @@ def test_every_admin_list_and_change_page_renders(staff, model):
         "healthprofile": HealthProfileFactory,
     }
     obj = objects[model]()
+    if model == "client":  # inlines render rows too
+        ClientNoteFactory(client=obj)
+        HealthProfileFactory(client=obj)
+        ClientStatusChangeFactory(client=obj)
+    if model == "healthprofile":
+        HealthProfileChangeFactory(profile=obj)
     assert staff.get(reverse(f"admin:clients_{model}_changelist")).status_code == 200
     assert staff.get(reverse(f"admin:clients_{model}_changelist"), {"q": "x"}).status_code == 200
     assert staff.get(reverse(f"admin:clients_{model}_change", args=[obj.pk])).status_code == 200

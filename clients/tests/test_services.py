@@ -101,3 +101,12 @@ def test_resend_refuses_an_email_that_became_a_client_meanwhile(trainer, other_t
     with pytest.raises(Conflict) as excinfo:
         services.invite_resend(invite=invite)
     assert excinfo.value.get_codes() == "client_of_another_trainer"
+
+
+def test_the_history_factories_build_consistent_rows():
+    from clients.tests.factories import ClientStatusChangeFactory, HealthProfileChangeFactory
+
+    change = ClientStatusChangeFactory()
+    assert change.changed_by == change.client.trainer
+    health_change = HealthProfileChangeFactory()
+    assert health_change.changed_by == health_change.profile.client.trainer
