@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        # Named per model: several apps have a "status" field with different choices.
+        "InviteStatusEnum": "clients.models.InviteStatus",
         "SubscriptionStatusEnum": "billing.models.Subscription.Status",
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
