@@ -33,4 +33,3 @@ ErrorResponse401Serializer = _error_response(
     "not_authenticated, authentication_failed, token_not_valid, invalid_credentials, "
     "bad_authorization_header, user_not_found, user_inactive, password_changed",
 )
-ErrorResponse409Serializer = _error_response("ConflictErrorResponse409", "email_taken")

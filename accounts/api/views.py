@@ -8,13 +8,14 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.api import serializers as s
-from accounts.api.schema import ErrorResponse401Serializer, ErrorResponse409Serializer
+from accounts.api.schema import ErrorResponse401Serializer
 from accounts.api.throttles import (
     LoginAccountThrottle,
     LoginAddressThrottle,
     ResetAccountThrottle,
     ResetAddressThrottle,
 )
+from fitbud.api.schema import error_response
 
 TAG = "auth"
 RESET_ACCEPTED = "If an account exists for this email, we have sent a link to reset its password."
@@ -42,7 +43,7 @@ class AnonymousAPIView(APIView):
     request=s.RegisterSerializer,
     responses={
         201: s.AuthResultSerializer,
-        409: OpenApiResponse(ErrorResponse409Serializer, description="Email already taken."),
+        409: error_response("An account with this email already exists.", "email_taken"),
     },
 )
 class RegisterView(AnonymousAPIView):

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from billing import selectors, services
 from billing.api import serializers as s
 from billing.api.filters import PaymentFilter, SubscriptionFilter
-from billing.api.schema import BillingAutoSchema, error
+from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
 from fitbud.api.exceptions import DomainError
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
@@ -97,7 +97,6 @@ class PlanViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    schema = BillingAutoSchema()
     serializer_class = s.PlanSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends = [OrderingFilter]
@@ -140,7 +139,6 @@ class PlanViewSet(
     retrieve=extend_schema(summary="One of your clients' subscriptions (trainer)"),
 )
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
-    schema = BillingAutoSchema()
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerSubscriptionSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -159,7 +157,6 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One of your clients' payments (trainer)"),
 )
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
-    schema = BillingAutoSchema()
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerPaymentSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -177,7 +174,6 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MySubscriptionView(APIView):
-    schema = BillingAutoSchema()
     permission_classes = [IsClient]
 
     @extend_schema(
@@ -224,7 +220,6 @@ def _idempotency_key(request) -> str | None:
 
 
 class CheckoutView(APIView):
-    schema = BillingAutoSchema()
     permission_classes = [IsClient, ActiveClientCanWrite]
 
     @extend_schema(
@@ -279,7 +274,6 @@ class CheckoutView(APIView):
 
 
 class CancelView(APIView):
-    schema = BillingAutoSchema()
     permission_classes = [IsClient, ActiveClientCanWrite]
 
     @extend_schema(
@@ -303,7 +297,6 @@ class CancelView(APIView):
 
 @extend_schema_view(list=extend_schema(summary="Your payments (client)"))
 class MyPaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    schema = BillingAutoSchema()
     permission_classes = [IsClient]
     serializer_class = s.PaymentSerializer
     filter_backends = []
@@ -318,7 +311,6 @@ class MyPaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class StripeWebhookView(APIView):
-    schema = BillingAutoSchema()
     authentication_classes = []
     permission_classes = [AllowAny]
     # Documented as JSON; the body is read raw (the signature covers the exact bytes).

@@ -2,7 +2,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from drf_spectacular.utils import extend_schema_field
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSerializer
@@ -292,17 +291,3 @@ class HealthProfileSerializer(serializers.ModelSerializer):
         if profile.pk is None:
             return None
         return serializers.DateTimeField().to_representation(profile.updated_at)
-
-
-# --- errors (OpenAPI only) -----------------------------------------------------------------
-
-
-class ConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ConflictErrorResponseSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ConflictErrorSerializer(many=True)

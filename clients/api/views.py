@@ -24,8 +24,20 @@ from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.models import Client, ClientNote, Invite
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
+from fitbud.api.schema import error_response
 
-CONFLICT = {409: s.ConflictErrorResponseSerializer}
+CONFLICT = {
+    409: error_response(
+        "The request conflicts with an existing account, client or invite.",
+        "already_your_client",
+        "client_of_another_trainer",
+        "email_is_trainer",
+        "email_taken",
+        "invite_pending_exists",
+        "invite_already_accepted",
+        "invite_revoked",
+    )
+}
 TOKEN_ERROR_CODES = [
     services.InviteError.NOT_FOUND,
     services.InviteError.EXPIRED,

@@ -7,9 +7,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
+from fitbud.api.schema import error_response
 from plans import selectors, services
 from plans.api.filters import AssignmentFilter, TemplateFilter
-from plans.api.schema import PlanErrorResponse409Serializer, PlansAutoSchema
 from plans.api.serializers import (
     AssignmentCreateSerializer,
     AssignmentEndSerializer,
@@ -98,12 +98,9 @@ ASSIGNMENT_EXAMPLE = OpenApiExample(
     },
 )
 
-CONFLICT = OpenApiResponse(
-    PlanErrorResponse409Serializer, description="The assignment has already ended."
-)
-CONFLICT_OVERLAP = OpenApiResponse(
-    PlanErrorResponse409Serializer,
-    description="A concurrent request created an overlapping assignment; retry.",
+CONFLICT = error_response("The assignment has already ended.", "already_ended")
+CONFLICT_OVERLAP = error_response(
+    "A concurrent request created an overlapping assignment; retry.", "assignment_overlap"
 )
 NOT_FOUND = OpenApiResponse(
     ErrorResponse404Serializer,
@@ -125,7 +122,6 @@ NOT_FOUND = OpenApiResponse(
 class TemplateViewSet(viewsets.ModelViewSet):
     """Trainers' reusable workout and diet plans."""
 
-    schema = PlansAutoSchema()
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
     filterset_class = TemplateFilter
@@ -219,7 +215,6 @@ class AssignmentViewSet(
 ):
     """Plans given to clients, each with an immutable snapshot of the template."""
 
-    schema = PlansAutoSchema()
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
