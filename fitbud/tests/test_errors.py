@@ -259,6 +259,12 @@ def test_malformed_json_is_a_400_parse_error(api_client):
     assert body["type"] == "client_error"
 
 
+def test_a_pathologically_nested_body_is_a_400_not_a_recursion_crash(api_client):
+    body = "[" * 5000 + "]" * 5000
+    response = api_client.generic("POST", REGISTER, body, content_type="application/json")
+    assert_error(response, 400, "parse_error")
+
+
 @pytest.mark.parametrize(
     ("payload", "content_type"),
     [
