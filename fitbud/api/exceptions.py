@@ -16,6 +16,7 @@ from drf_standardized_errors.handler import exception_handler as _exception_hand
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 
 
 class Conflict(exceptions.APIException):
@@ -53,7 +54,15 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     if isinstance(detail, dict):
         errors: list[Error] = []
         for key, value in detail.items():
-            errors += _flatten(value, f"{attr}.{key}" if attr else str(key))
+            if isinstance(key, int):
+                # Nested list serializers report errors by index: `exercises[0].sets[1]`.
+                path = f"{attr}[{key}]" if attr else f"[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and attr:
+                # A nested object's or list's own error belongs to its field.
+                path = attr
+            else:
+                path = f"{attr}.{key}" if attr else str(key)
+            errors += _flatten(value, path)
         return errors
     if isinstance(detail, list):
         errors = []

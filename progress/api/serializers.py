@@ -8,6 +8,7 @@ chose imperial units. Nested items are strict too, so a typo such as
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rest_framework import serializers
 
@@ -224,21 +225,33 @@ def _rating(label: str) -> serializers.IntegerField:
     )
 
 
+class RoundedDecimalField(serializers.DecimalField):
+    """Rounds extra decimals (a scale's 81.237 kg) instead of refusing them."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        step = Decimal(1).scaleb(-self.decimal_places)
+        try:
+            value = value.quantize(step, rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # far too many digits to round
+            self.fail("max_digits", max_digits=self.max_digits)
+        return super().validate_precision(value)
+
+
 class CheckInInputSerializer(StrictSerializer):
     id = serializers.UUIDField(
         required=False,
         help_text="Client-generated UUID; resending it returns the stored check-in (200).",
     )
     date = EntryDateField(help_text="The client's local date; one check-in per ISO week.")
-    weight_kg = serializers.DecimalField(
+    weight_kg = RoundedDecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=20,
         max_value=500,
         required=False,
         allow_null=True,
-        rounding="ROUND_HALF_UP",
         coerce_to_string=False,
+        help_text="Body weight (kg), rounded to 10 g.",
     )
     measurements = MeasurementsSerializer(required=False, allow_null=True)
     sleep = _rating("Sleep quality")
