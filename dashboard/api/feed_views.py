@@ -13,7 +13,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.views.decorators.http import require_GET
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -186,8 +185,11 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-@require_GET
 async def feed_stream(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        response = _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
+        response["Allow"] = "GET"
+        return response
     try:
         identity = await sync_to_async(_authenticate)(request)
     except (InvalidToken, AuthenticationFailed, TokenError) as exc:
