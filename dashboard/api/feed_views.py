@@ -11,6 +11,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django_filters import rest_framework as filters
@@ -190,6 +191,13 @@ async def feed_stream(request: HttpRequest) -> HttpResponse:
         response = _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
         response["Allow"] = "GET"
         return response
+    if not isinstance(request, ASGIRequest):
+        # Under WSGI Django would collect the whole stream before sending a byte.
+        return _error(
+            503,
+            "stream_unavailable",
+            "Live updates need the ASGI server; poll feed/?after=<newest event id> instead.",
+        )
     try:
         identity = await sync_to_async(_authenticate)(request)
     except (InvalidToken, AuthenticationFailed, TokenError) as exc:
@@ -259,7 +267,13 @@ class FeedStreamSchema(APIView):
                         ),
                     )
                 ],
-            )
+            ),
+            503: OpenApiResponse(
+                description=(
+                    "`stream_unavailable`: the request reached a WSGI server, which cannot "
+                    "stream; poll `feed/?after=` instead."
+                )
+            ),
         },
     )
     def get(self, request):  # pragma: no cover - never routed

@@ -221,3 +221,11 @@ def test_the_stream_only_answers_get(trainer):
         return await AsyncClient().post(URL, {"access_token": bearer(trainer)})
 
     assert_error(async_to_sync(scenario)(), 405, "method_not_allowed")
+
+
+@pytest.mark.django_db
+def test_a_wsgi_server_answers_that_the_stream_needs_asgi(trainer, client):
+    # The sync test client is a WSGI request, like gunicorn's sync workers or runserver.
+    response = client.get(URL, {"access_token": bearer(trainer)})
+    body = assert_error(response, 503, "stream_unavailable")
+    assert "feed/?after=" in body["errors"][0]["detail"]
