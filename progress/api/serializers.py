@@ -44,6 +44,15 @@ class EntryDateField(serializers.DateField):
         return day
 
 
+class EntryIdField(serializers.UUIDField):
+    """The app's own UUID for the entry, as a string (DRF would also take an integer)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 # Workout logs ------------------------------------------------------------------------------
 
 
@@ -62,7 +71,7 @@ class WorkoutExerciseSerializer(StrictSerializer):
 
 
 class WorkoutLogInputSerializer(StrictSerializer):
-    id = serializers.UUIDField(
+    id = EntryIdField(
         required=False,
         help_text="Client-generated UUID; resending it returns the stored log (200).",
     )
@@ -146,7 +155,7 @@ class MealItemSerializer(StrictSerializer):
 
 
 class MealLogInputSerializer(StrictSerializer):
-    id = serializers.UUIDField(
+    id = EntryIdField(
         required=False,
         help_text="Client-generated UUID; resending it returns the stored log (200).",
     )
@@ -238,7 +247,7 @@ class RoundedDecimalField(serializers.DecimalField):
 
 
 class CheckInInputSerializer(StrictSerializer):
-    id = serializers.UUIDField(
+    id = EntryIdField(
         required=False,
         help_text="Client-generated UUID; resending it returns the stored check-in (200).",
     )

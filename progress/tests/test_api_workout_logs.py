@@ -177,6 +177,7 @@ def test_an_unknown_top_level_field_is_a_400(client_api, today):
         ({"assignment": "abc"}, "assignment"),
         ({"assignment": 2**70}, "assignment"),
         ({"id": "not-a-uuid"}, "id"),
+        ({"id": 123}, "id"),
     ],
 )
 def test_it_rejects_out_of_bounds_or_malformed_values(client_api, today, change, attr):
@@ -218,6 +219,23 @@ def test_the_future_limit_follows_the_clients_timezone(client_user, time_machine
 def test_a_body_that_is_not_an_object_is_a_400(client_api):
     response = client_api.post(URL, ["not", "an", "object"], format="json")
     assert_error(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("raw", "attr"),
+    [
+        ('"exercises": [{"name": "\\ud800", "sets": []}]', "exercises[0].name"),
+        ('"exercises": [], "notes": "\\u0000"', "notes"),
+        (
+            '"exercises": [{"name": "a", "sets": [{"reps": 1, "done": true, "weight_kg": 1e400}]}]',
+            "exercises[0].sets[0].weight_kg",
+        ),
+    ],
+)
+def test_json_the_database_cannot_store_is_a_400(client_api, today, raw, attr):
+    body = f'{{"date": "{today.isoformat()}", {raw}}}'
+    response = client_api.generic("POST", URL, body, content_type="application/json")
+    assert_error(response, 400, attr=attr)
 
 
 def test_a_null_character_in_a_name_is_a_400(client_api, today):
