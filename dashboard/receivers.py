@@ -139,7 +139,8 @@ def on_plan_assigned(sender, assignment: PlanAssignment, **kw):
         kind=Kind.PLAN_ASSIGNED,
         summary=(
             f"{assignment.get_kind_display()} plan “{assignment.name}” assigned to "
-            f"{_first_name(assignment.client)} from {assignment.start_date:%b %-d}"
+            f"{_first_name(assignment.client)} from {assignment.start_date:%b} "
+            f"{assignment.start_date.day}"
         ),
         obj=assignment,
     )

@@ -43,6 +43,7 @@ class FeedFilter(filters.FilterSet):
     after = IdFilter(
         field_name="id",
         lookup_expr="gt",
+        min_value=0,  # "after=0": everything, for an app that has no event yet
         help_text=(
             "Polling: only events newer than this event id (send the newest id you have). "
             "An empty page means nothing new."

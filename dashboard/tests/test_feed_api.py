@@ -97,6 +97,7 @@ def test_polling_after_the_newest_event_returns_only_newer_ones(trainer_api, cli
     something_new = trainer_api.get(URL, {"after": newest})
 
     assert ids(nothing_new) == []
+    assert len(ids(trainer_api.get(URL, {"after": 0}))) == 2
     assert [e["kind"] for e in something_new.json()["results"]] == ["meal.logged"]
 
 
