@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +51,36 @@ class CheckInExists(Conflict):
 class EntryLocked(Conflict):
     default_detail = "This entry can no longer be changed."
     default_code = "entry_locked"
+
+
+class WorkoutLogChanges(TypedDict, total=False):
+    """A PATCH: only the fields the client sent."""
+
+    date: date
+    assignment: int | None
+    day_index: int | None
+    exercises: list[dict[str, Any]]
+    duration_minutes: int | None
+    effort: int | None
+    notes: str
+
+
+class MealLogChanges(TypedDict, total=False):
+    date: date
+    meal: str
+    items: list[dict[str, Any]]
+    notes: str
+
+
+class CheckInChanges(TypedDict, total=False):
+    date: date
+    weight_kg: Decimal | None
+    measurements: dict[str, float] | None
+    sleep: int | None
+    energy: int | None
+    stress: int | None
+    adherence: int | None
+    notes: str
 
 
 def edit_window() -> timedelta:
@@ -194,7 +224,7 @@ def workout_log_create(
 
 
 @transaction.atomic
-def workout_log_update(*, log: WorkoutLog, **changes: Any) -> WorkoutLog:
+def workout_log_update(*, log: WorkoutLog, changes: WorkoutLogChanges) -> WorkoutLog:
     _ensure_editable(log)
     plan_fields = {"assignment", "day_index", "date"}
     if plan_fields & set(changes):
@@ -246,7 +276,7 @@ def meal_log_create(
 
 
 @transaction.atomic
-def meal_log_update(*, log: MealLog, **changes: Any) -> MealLog:
+def meal_log_update(*, log: MealLog, changes: MealLogChanges) -> MealLog:
     _ensure_editable(log)
     for field in ("date", "meal", "items", "notes"):
         if field in changes:
@@ -312,7 +342,7 @@ def check_in_create(
 
 
 @transaction.atomic
-def check_in_update(*, check_in: CheckIn, **changes: Any) -> CheckIn:
+def check_in_update(*, check_in: CheckIn, changes: CheckInChanges) -> CheckIn:
     _ensure_editable(check_in)
     fields = ("date", "weight_kg", "measurements", "sleep", "energy", "stress", "adherence")
     for field in (*fields, "notes"):

@@ -54,7 +54,7 @@ def test_a_workout_following_a_plan_day_is_named_after_it(client_link):
 
 def test_an_edited_workout_is_reported_as_updated(client_link):
     log = WorkoutLogFactory(client=client_link, duration_minutes=None)
-    services.workout_log_update(log=log, effort=9)
+    services.workout_log_update(log=log, changes={"effort": 9})
 
     kinds = list(ActivityEvent.objects.order_by("id").values_list("kind", "summary"))
     assert kinds == [

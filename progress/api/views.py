@@ -79,16 +79,18 @@ class EntryViewSet(
 
 def _entry_schema(noun: str, output, input_, update, created_example: dict):
     conflict = OpenApiResponse(
+        response=serializers.ProgressConflictResponseSerializer,
         description=(
             "`id_in_use`: the id belongs to another user's entry"
             + ("; `checkin_exists`: this ISO week already has one." if noun == "check-in" else ".")
-        )
+        ),
     )
     locked = OpenApiResponse(
+        response=serializers.ProgressConflictResponseSerializer,
         description=(
             "`edit_window_closed`: older than the edit window"
             + ("; `checkin_reviewed`: already reviewed." if noun == "check-in" else ".")
-        )
+        ),
     )
     return extend_schema_view(
         list=extend_schema(
@@ -162,7 +164,7 @@ class WorkoutLogViewSet(EntryViewSet):
         return services.workout_log_create(client=self.request.user.client_link, **data)
 
     def update_entry(self, entry, data):
-        return services.workout_log_update(log=entry, **data)
+        return services.workout_log_update(log=entry, changes=data)
 
 
 @_entry_schema(
@@ -194,7 +196,7 @@ class MealLogViewSet(EntryViewSet):
         return services.meal_log_create(client=self.request.user.client_link, **data)
 
     def update_entry(self, entry, data):
-        return services.meal_log_update(log=entry, **data)
+        return services.meal_log_update(log=entry, changes=data)
 
 
 @_entry_schema(
@@ -233,7 +235,7 @@ class CheckInViewSet(EntryViewSet):
         return services.check_in_create(client=self.request.user.client_link, **data)
 
     def update_entry(self, entry, data):
-        return services.check_in_update(check_in=entry, **data)
+        return services.check_in_update(check_in=entry, changes=data)
 
     @extend_schema(
         summary="Review a check-in (trainer)",
