@@ -226,6 +226,8 @@ def workout_log_create(
 @transaction.atomic
 def workout_log_update(*, log: WorkoutLog, changes: WorkoutLogChanges) -> WorkoutLog:
     _ensure_editable(log)
+    if not changes:
+        return log  # nothing to save, nothing to report
     plan_fields = {"assignment", "day_index", "date"}
     if plan_fields & set(changes):
         assignment_id = changes.get("assignment", log.assignment_id)
@@ -278,6 +280,8 @@ def meal_log_create(
 @transaction.atomic
 def meal_log_update(*, log: MealLog, changes: MealLogChanges) -> MealLog:
     _ensure_editable(log)
+    if not changes:
+        return log  # nothing to save, nothing to report
     for field in ("date", "meal", "items", "notes"):
         if field in changes:
             setattr(log, field, changes[field])
@@ -344,6 +348,8 @@ def check_in_create(
 @transaction.atomic
 def check_in_update(*, check_in: CheckIn, changes: CheckInChanges) -> CheckIn:
     _ensure_editable(check_in)
+    if not changes:
+        return check_in  # nothing to save, nothing to report
     fields = ("date", "weight_kg", "measurements", "sleep", "energy", "stress", "adherence")
     for field in (*fields, "notes"):
         if field in changes:

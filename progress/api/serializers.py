@@ -54,6 +54,20 @@ class EntryIdField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class PatchMixin:
+    """PATCH: every top-level field is optional, but nested items must still be complete.
+
+    DRF's `partial=True` would also skip required fields inside `exercises[...]` or
+    `items[...]`, storing a set without `done`; so PATCH validates non-partially instead.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
 # Workout logs ------------------------------------------------------------------------------
 
 
@@ -109,7 +123,7 @@ class WorkoutLogInputSerializer(StrictSerializer):
         return value or ""
 
 
-class WorkoutLogUpdateSerializer(WorkoutLogInputSerializer):
+class WorkoutLogUpdateSerializer(PatchMixin, WorkoutLogInputSerializer):
     """PATCH/PUT: the id is the URL's and cannot change."""
 
     id = None
@@ -171,7 +185,7 @@ class MealLogInputSerializer(StrictSerializer):
         return value or ""
 
 
-class MealLogUpdateSerializer(MealLogInputSerializer):
+class MealLogUpdateSerializer(PatchMixin, MealLogInputSerializer):
     id = None
 
 
@@ -276,7 +290,7 @@ class CheckInInputSerializer(StrictSerializer):
         return value or ""
 
 
-class CheckInUpdateSerializer(CheckInInputSerializer):
+class CheckInUpdateSerializer(PatchMixin, CheckInInputSerializer):
     id = None
 
 

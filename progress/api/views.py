@@ -66,9 +66,7 @@ class EntryViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         entry = self.get_object()
-        serializer = self.update_serializer_class(
-            data=request.data, partial=True, context={"request": request}
-        )
+        serializer = self.update_serializer_class(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         entry = self.update_entry(entry, serializer.validated_data)
         return Response(self.get_serializer(entry).data)

@@ -144,6 +144,20 @@ def test_changing_the_items_recomputes_the_totals(client_api, client_link):
     ).exists()
 
 
+def test_a_patch_of_items_needs_complete_items(client_api, client_link):
+    log = MealLogFactory(client=client_link)
+    response = client_api.patch(detail(log), {"items": [{"food": "Apple"}]}, format="json")
+    assert_error(response, 400, "required", "items[0].quantity")
+
+
+def test_an_empty_patch_changes_nothing(client_api, client_link):
+    log = MealLogFactory(client=client_link, meal="Lunch")
+    response = client_api.patch(detail(log), {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["meal"] == "Lunch"
+    assert not ActivityEvent.objects.filter(kind=ActivityEvent.Kind.MEAL_UPDATED).exists()
+
+
 def test_a_meal_older_than_the_window_cannot_be_deleted(client_api, client_link):
     log = MealLogFactory(client=client_link)
     MealLog.objects.filter(pk=log.pk).update(created_at=days_ago(8))

@@ -379,6 +379,18 @@ def test_a_client_changes_their_log_within_the_window(client_api, client_link, a
     ).exists()
 
 
+def test_a_patch_still_needs_complete_sets(client_api, client_link):
+    log = WorkoutLogFactory(client=client_link)
+
+    response = client_api.patch(
+        detail(log), {"exercises": [{"name": "Row", "sets": [{"reps": 5}]}]}, format="json"
+    )
+
+    assert_error(response, 400, "required", "exercises[0].sets[0].done")
+    log.refresh_from_db()
+    assert log.exercises[0]["name"] == "Squat"
+
+
 def test_an_update_cannot_change_the_id(client_api, client_link):
     log = WorkoutLogFactory(client=client_link)
     response = client_api.patch(detail(log), {"id": str(uuid.uuid4())}, format="json")
