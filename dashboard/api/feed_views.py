@@ -80,6 +80,7 @@ HEARTBEAT_SECONDS = getattr(settings, "FEED_STREAM_HEARTBEAT_SECONDS", 15.0)
 POLL_SECONDS = getattr(settings, "FEED_STREAM_POLL_SECONDS", 1.0)
 MAX_STREAM_SECONDS = getattr(settings, "FEED_STREAM_MAX_SECONDS", 300.0)
 BATCH = 100
+REPLAY_MAX = 500
 
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
@@ -110,10 +111,12 @@ def _release_connection() -> None:
         connection.close_if_unusable_or_obsolete()
 
 
-def _events(*, trainer_id: int, after: int | None = None, ids=None) -> list[dict[str, Any]]:
+def _events(
+    *, trainer_id: int, after: int | None = None, ids=None, limit: int = BATCH
+) -> list[dict[str, Any]]:
     rows = feed.feed_list(trainer_id=trainer_id).order_by("id")
     rows = rows.filter(id__in=ids) if ids is not None else rows.filter(id__gt=after or 0)
-    data = FeedEventSerializer(rows[:BATCH], many=True).data
+    data = FeedEventSerializer(rows[:limit], many=True).data
     _release_connection()
     return data
 
@@ -141,11 +144,17 @@ async def _stream(
         if last_event_id is None:
             last = await sync_to_async(_newest_id)(trainer_id=trainer_id)
         else:
-            last = last_event_id
-            for event in await events(trainer_id=trainer_id, after=last):
-                sent.append(event["id"])
-                last = max(last, event["id"])
-                yield _frame(event)
+            missed = await events(trainer_id=trainer_id, after=last_event_id, limit=REPLAY_MAX + 1)
+            if len(missed) > REPLAY_MAX:
+                # Too far behind to replay: tell the app to reload feed/, then go live.
+                yield "event: reset\ndata: {}\n\n"
+                last = await sync_to_async(_newest_id)(trainer_id=trainer_id)
+            else:
+                last = last_event_id
+                for event in missed:
+                    sent.append(event["id"])
+                    last = max(last, event["id"])
+                    yield _frame(event)
         yield ": connected\n\n"
         quiet_since = time.monotonic()
         while time.monotonic() < until:
@@ -237,7 +246,8 @@ class FeedStreamSchema(APIView):
             "header or, for browsers' EventSource which cannot set headers, "
             "`?access_token=<access token>`. The stream ends when the token expires (or "
             "after 5 minutes); reconnect with `Last-Event-ID` (or `?last_event_id=`) to "
-            "receive what was missed. Served by the ASGI worker."
+            "receive what was missed (more than 500 missed: an `event: reset` asks the app to "
+            "reload `feed/`). Served by the ASGI worker."
         ),
         parameters=[
             OpenApiParameter(

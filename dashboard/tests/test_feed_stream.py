@@ -146,6 +146,25 @@ def test_the_stream_resumes_after_the_last_event_id(trainer, client_link, monkey
 
 
 @pytest.mark.django_db
+def test_a_stream_too_far_behind_is_told_to_reload(trainer, client_link, monkeypatch):
+    monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.3)
+    monkeypatch.setattr(feed_views, "REPLAY_MAX", 3)
+    for meal in "ABCD":
+        MealLogFactory(client=client_link, meal=meal)
+
+    async def scenario():
+        response = await AsyncClient().get(
+            URL, {"access_token": bearer(trainer), "last_event_id": "0"}
+        )
+        return await read_to_end(response.streaming_content)
+
+    text = async_to_sync(scenario)()
+
+    assert "event: reset\ndata: {}\n\n" in text
+    assert frames(text) == [{}]  # the reset only: nothing old trickles in afterwards
+
+
+@pytest.mark.django_db
 def test_the_stream_accepts_the_token_in_the_query_string(trainer, monkeypatch):
     # EventSource cannot send headers, so browsers pass the access token in the URL.
     monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.1)
