@@ -69,7 +69,7 @@ def expect(response, status, code=None):
         ("api_client", 401, False),
     ],
 )
-def test_list(request, kind, entry, who, status, sees_it):
+def test_who_sees_an_entry_in_the_list(request, kind, entry, who, status, sees_it):
     response = actor(request, who).get(reverse(f"{kind}-list"))
     expect(response, status)
     if status == 200:
@@ -87,7 +87,7 @@ def test_list(request, kind, entry, who, status, sees_it):
         ("api_client", 401),
     ],
 )
-def test_retrieve(request, kind, entry, who, status):
+def test_who_can_read_an_entry(request, kind, entry, who, status):
     response = actor(request, who).get(reverse(f"{kind}-detail", args=[entry.pk]))
     expect(response, status)
     if status == 200:
@@ -104,7 +104,7 @@ def test_retrieve(request, kind, entry, who, status):
         ("api_client", 401),
     ],
 )
-def test_create(request, kind, client_user, who, status):
+def test_who_can_log_an_entry(request, kind, client_user, who, status):
     body = KINDS[kind][1](client_user.local_today())
     response = actor(request, who).post(reverse(f"{kind}-list"), body, format="json")
     expect(response, status)
@@ -120,7 +120,7 @@ def test_create(request, kind, client_user, who, status):
         ("api_client", 401),
     ],
 )
-def test_update(request, kind, entry, who, status):
+def test_who_can_change_an_entry(request, kind, entry, who, status):
     change = KINDS[kind][2]
     response = actor(request, who).patch(
         reverse(f"{kind}-detail", args=[entry.pk]), change, format="json"
@@ -141,7 +141,7 @@ def test_update(request, kind, entry, who, status):
         ("api_client", 401),
     ],
 )
-def test_delete(request, kind, entry, who, status):
+def test_who_can_delete_an_entry(request, kind, entry, who, status):
     response = actor(request, who).delete(reverse(f"{kind}-detail", args=[entry.pk]))
     expect(response, status)
     assert type(entry).objects.filter(pk=entry.pk).exists() is (status != 204)
@@ -157,7 +157,7 @@ def test_delete(request, kind, entry, who, status):
         ("api_client", 401),
     ],
 )
-def test_review(request, client_link, who, status):
+def test_who_can_review_a_check_in(request, client_link, who, status):
     check_in = CheckInFactory(client=client_link)
     response = actor(request, who).post(
         reverse("check-in-review", args=[check_in.pk]), {"feedback": "Nice"}, format="json"
