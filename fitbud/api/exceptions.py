@@ -17,6 +17,7 @@ from drf_standardized_errors.handler import exception_handler as _exception_hand
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 from rest_framework_simplejwt.exceptions import DetailDictMixin
 
 
@@ -88,9 +89,12 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     if isinstance(detail, dict):
         errors: list[Error] = []
         for key, value in detail.items():
-            # DRF >= 3.16 reports `many=True` errors as {index: errors}, not as a list.
             if isinstance(key, int):
+                # Nested list serializers report errors by index: `exercises[0].sets[1]`.
                 path = f"{attr}[{key}]" if attr else f"[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and attr:
+                # A nested object's or list's own error belongs to its field.
+                path = attr
             else:
                 path = f"{attr}.{key}" if attr else str(key)
             errors += _flatten(value, path)
