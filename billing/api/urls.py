@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from billing.api import views
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("billing/plans", views.PlanViewSet, basename="billing-plan")
 router.register("billing/subscriptions", views.SubscriptionViewSet, basename="billing-subscription")
 router.register("billing/payments", views.PaymentViewSet, basename="billing-payment")

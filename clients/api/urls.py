@@ -1,9 +1,10 @@
+# SimpleRouter everywhere: several apps share /api/v1/, so no app may claim its root view.
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from clients.api import views
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("invites", views.InviteViewSet, basename="invite")
 router.register("clients", views.ClientViewSet, basename="client")
 
