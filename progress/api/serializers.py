@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
 from fitbud.api.serializers import StrictSerializer
@@ -330,19 +329,3 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 class CheckInReviewSerializer(StrictSerializer):
     feedback = serializers.CharField(max_length=5000, trim_whitespace=True)
-
-
-# Error bodies for the OpenAPI schema (the handler in fitbud.api.exceptions writes them).
-
-
-class ProgressConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text="id_in_use, checkin_exists, edit_window_closed or checkin_reviewed."
-    )
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ProgressConflictResponseSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ProgressConflictErrorSerializer(many=True)
