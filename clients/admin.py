@@ -83,19 +83,7 @@ class ClientNoteInline(admin.TabularInline):
 
 class HealthProfileInline(admin.StackedInline):
     model = HealthProfile
-    fields = [
-        "height_cm",
-        "date_of_birth",
-        "sex",
-        "injuries",
-        "conditions",
-        "medications",
-        "allergies",
-        "dietary_preferences",
-        "emergency_contact",
-        "updated_by",
-        "updated_at",
-    ]
+    fields = [*services.HEALTH_FIELDS, "updated_by", "updated_at"]
     readonly_fields = fields
     can_delete = False
     extra = 0

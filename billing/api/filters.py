@@ -1,20 +1,9 @@
 import datetime
 
 import django_filters
-from django import forms
 
-from billing.api.serializers import MAX_ID
 from billing.models import Payment, Subscription
-
-
-class IdFilter(django_filters.Filter):
-    # An int within the id range: a huge or malformed value is a 400, never a database error.
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+from fitbud.api.filters import IdFilter
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

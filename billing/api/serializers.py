@@ -6,12 +6,10 @@ from billing.currencies import is_valid_currency
 from billing.models import Interval, Payment, Subscription, SubscriptionPlan
 from billing.services.webhooks import WebhookOutcome
 from clients.models import Client
+from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
 
 MAX_PRICE = 99_999_999  # Stripe's largest amount (8 digits); far above any coaching fee.
-
-
-MAX_ID = 2**63 - 1
 
 
 class StrictIntegerField(serializers.IntegerField):

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accounts.api.serializers import UserSerializer
 from accounts.models import User
 from clients.models import Client, ClientNote, HealthProfile, Invite
+from clients.services import HEALTH_FIELDS
 from fitbud.api.serializers import StrictSerializer
 
 HEIGHT_MIN_CM = Decimal("30")
@@ -269,20 +270,7 @@ class HealthProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HealthProfile
-        fields = [
-            "client",
-            "height_cm",
-            "date_of_birth",
-            "sex",
-            "injuries",
-            "conditions",
-            "medications",
-            "allergies",
-            "dietary_preferences",
-            "emergency_contact",
-            "updated_by",
-            "updated_at",
-        ]
+        fields = ["client", *HEALTH_FIELDS, "updated_by", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))

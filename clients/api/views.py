@@ -352,6 +352,8 @@ class ClientNoteViewSet(
 
 
 class _HealthView(APIView):
+    serializer_class = s.HealthProfileSerializer
+
     def get_client(self):
         raise NotImplementedError
 
@@ -387,55 +389,35 @@ HEALTH_EXAMPLE = OpenApiExample(
 )
 
 
-@extend_schema_view(
-    get=extend_schema(summary="A client's health profile", tags=["clients"]),
-    put=extend_schema(
-        summary="Replace a client's health profile",
-        description=HEALTH_DOC,
-        tags=["clients"],
-        request=s.HealthProfileInputSerializer,
-        responses={200: s.HealthProfileSerializer},
-        examples=[HEALTH_EXAMPLE],
-    ),
-    patch=extend_schema(
-        summary="Update a client's health profile",
-        description=HEALTH_DOC,
-        tags=["clients"],
-        request=s.HealthProfileInputSerializer,
-        responses={200: s.HealthProfileSerializer},
-        examples=[HEALTH_EXAMPLE],
-    ),
-)
+def _health_schema(whose: str, tag: str, doc: str):
+    def write(verb: str):
+        return extend_schema(
+            summary=f"{verb} {whose} health profile",
+            description=doc,
+            tags=[tag],
+            request=s.HealthProfileInputSerializer,
+            responses={200: s.HealthProfileSerializer},
+            examples=[HEALTH_EXAMPLE],
+        )
+
+    return extend_schema_view(
+        get=extend_schema(summary=f"{whose[0].upper()}{whose[1:]} health profile", tags=[tag]),
+        put=write("Replace"),
+        patch=write("Update"),
+    )
+
+
+@_health_schema("a client's", "clients", HEALTH_DOC)
 class ClientHealthView(_HealthView):
     permission_classes = [IsTrainer]
-    serializer_class = s.HealthProfileSerializer
 
     def get_client(self):
         return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["client_id"])
 
 
-@extend_schema_view(
-    get=extend_schema(summary="My health profile", tags=["me"]),
-    put=extend_schema(
-        summary="Replace my health profile",
-        description=HEALTH_DOC + " A deactivated client cannot change it (403).",
-        tags=["me"],
-        request=s.HealthProfileInputSerializer,
-        responses={200: s.HealthProfileSerializer},
-        examples=[HEALTH_EXAMPLE],
-    ),
-    patch=extend_schema(
-        summary="Update my health profile",
-        description=HEALTH_DOC + " A deactivated client cannot change it (403).",
-        tags=["me"],
-        request=s.HealthProfileInputSerializer,
-        responses={200: s.HealthProfileSerializer},
-        examples=[HEALTH_EXAMPLE],
-    ),
-)
+@_health_schema("my", "me", HEALTH_DOC + " A deactivated client cannot change it (403).")
 class MyHealthView(_HealthView):
     permission_classes = [IsClient, ActiveClientCanWrite]
-    serializer_class = s.HealthProfileSerializer
 
     def get_client(self):
         return selectors.client_for_user(user=self.request.user)

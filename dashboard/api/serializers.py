@@ -3,12 +3,14 @@
 
 from rest_framework import serializers
 
-from accounts.models import User
-from billing.api.serializers import PlanSummarySerializer
-from billing.models import Payment, Subscription
-from clients.models import Client, HealthProfile
+from accounts.api.serializers import UserSerializer
+from billing.api.serializers import PaymentSerializer, SubscriptionSerializer
+from clients.api.serializers import HealthProfileSerializer, TrainerPublicSerializer
+from clients.models import Client
+from plans.api.serializers import AssignmentSerializer
 from plans.models import PlanAssignment
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.api.serializers import CheckInSerializer, MealLogSerializer, WorkoutLogSerializer
+from progress.models import CheckIn
 
 # ---------------------------------------------------------------------------- me/today/
 
@@ -50,41 +52,10 @@ class TodayDietSerializer(_PlanDaySerializer):
     )
 
 
-class LoggedWorkoutSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WorkoutLog
-        fields = [
-            "id",
-            "date",
-            "assignment",
-            "day_index",
-            "exercises",
-            "duration_minutes",
-            "effort",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class LoggedMealSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = MealLog
-        fields = [
-            "id",
-            "date",
-            "meal",
-            "items",
-            "calories",
-            "protein_g",
-            "carbs_g",
-            "fat_g",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+class LoggedWorkoutSerializer(WorkoutLogSerializer):
+    # The home screen shows the exercises exactly as stored (no nulls for sets that left
+    # out an optional value), so the app can redraw them as the client entered them.
+    exercises = serializers.JSONField(read_only=True)
 
 
 class MealTotalsSerializer(serializers.Serializer):
@@ -96,7 +67,7 @@ class MealTotalsSerializer(serializers.Serializer):
 
 class LoggedSerializer(serializers.Serializer):
     workouts = LoggedWorkoutSerializer(many=True)
-    meals = LoggedMealSerializer(many=True)
+    meals = MealLogSerializer(many=True)
     meal_totals = MealTotalsSerializer(help_text="Sums over `meals`.")
 
 
@@ -134,11 +105,10 @@ class StreaksSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------- me/dashboard/
 
 
-class HomeSubscriptionSerializer(serializers.ModelSerializer):
-    plan = PlanSummarySerializer()
+class HomeSubscriptionSerializer(SubscriptionSerializer):
+    """The few subscription fields the home screen shows (me/subscription/ has them all)."""
 
-    class Meta:
-        model = Subscription
+    class Meta(SubscriptionSerializer.Meta):
         fields = ["id", "status", "plan", "current_period_end", "cancel_at_period_end"]
         read_only_fields = fields
 
@@ -166,13 +136,6 @@ class ClientHomeSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------- me/export/
 
 
-class ExportProfileSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "email", "full_name", "role", "timezone", "units", "date_joined"]
-        read_only_fields = fields
-
-
 class ExportMembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
@@ -180,139 +143,26 @@ class ExportMembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExportTrainerSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "full_name", "email"]
-        read_only_fields = fields
-
-
-class ExportHealthSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = HealthProfile
-        fields = [
-            "height_cm",
-            "date_of_birth",
-            "sex",
-            "injuries",
-            "conditions",
-            "medications",
-            "allergies",
-            "dietary_preferences",
-            "emergency_contact",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class ExportAssignmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PlanAssignment
-        fields = [
-            "id",
-            "kind",
-            "name",
-            "template_version",
-            "snapshot",
-            "start_date",
-            "end_date",
-            "status",
-            "ended_at",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class ExportWorkoutLogSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WorkoutLog
-        fields = [
-            "id",
-            "date",
-            "assignment",
-            "day_index",
-            "target",
-            "exercises",
-            "duration_minutes",
-            "effort",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class ExportCheckInSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CheckIn
-        fields = [
-            "id",
-            "date",
-            "week_start",
-            "weight_kg",
-            "measurements",
-            "sleep",
-            "energy",
-            "stress",
-            "adherence",
-            "notes",
-            "feedback",
-            "reviewed_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class ExportSubscriptionSerializer(serializers.ModelSerializer):
-    plan = PlanSummarySerializer()
-
-    class Meta:
-        model = Subscription
-        fields = [
-            "id",
-            "status",
-            "plan",
-            "current_period_start",
-            "current_period_end",
-            "cancel_at_period_end",
-            "canceled_at",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class ExportPaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = [
-            "id",
-            "subscription",
-            "amount",
-            "currency",
-            "status",
-            "period_start",
-            "period_end",
-            "paid_at",
-            "failure_reason",
-            "created_at",
-        ]
+class ExportHealthSerializer(HealthProfileSerializer):
+    # Who edited the profile stays out of the export (docs/dashboards.md).
+    class Meta(HealthProfileSerializer.Meta):
+        fields = [f for f in HealthProfileSerializer.Meta.fields if f != "updated_by"]
         read_only_fields = fields
 
 
 class ExportSerializer(serializers.Serializer):
     format_version = serializers.IntegerField(help_text="Bumped when the layout changes.")
     exported_at = serializers.DateTimeField()
-    profile = ExportProfileSerializer()
+    profile = UserSerializer()
     membership = ExportMembershipSerializer(help_text="The link to the trainer.")
-    trainer = ExportTrainerSerializer(help_text="The trainer's public information.")
+    trainer = TrainerPublicSerializer(help_text="The trainer's public information.")
     health = ExportHealthSerializer(allow_null=True)
-    assignments = ExportAssignmentSerializer(many=True)
-    workout_logs = ExportWorkoutLogSerializer(many=True)
-    meal_logs = LoggedMealSerializer(many=True)
-    check_ins = ExportCheckInSerializer(many=True)
-    subscriptions = ExportSubscriptionSerializer(many=True)
-    payments = ExportPaymentSerializer(many=True)
+    assignments = AssignmentSerializer(many=True)
+    workout_logs = WorkoutLogSerializer(many=True)
+    meal_logs = MealLogSerializer(many=True)
+    check_ins = CheckInSerializer(many=True)
+    subscriptions = SubscriptionSerializer(many=True)
+    payments = PaymentSerializer(many=True)
 
 
 # ---------------------------------------------------------------------------- dashboard/

@@ -148,3 +148,9 @@ def test_it_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(8):
         response = client_api.get(URL)
     assert len(response.json()["workout_logs"]) == count + 1
+
+
+def test_it_leaves_out_who_edited_the_health_profile(client_api, full_account):
+    health = client_api.get(URL).json()["health"]
+    assert health["allergies"] == "Peanuts"
+    assert "updated_by" not in health

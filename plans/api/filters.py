@@ -1,12 +1,8 @@
 import django_filters
 from django import forms
 
+from fitbud.api.filters import IdFilter
 from plans.models import PlanAssignment, PlanKind, PlanTemplate
-
-
-class IdFilter(django_filters.NumberFilter):
-    # Whole ids only: "1.5" or "abc" is a 400, not a silently rounded lookup.
-    field_class = forms.IntegerField
 
 
 class StrictBooleanField(forms.Field):
@@ -36,7 +32,7 @@ class TemplateFilter(django_filters.FilterSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    client = IdFilter(field_name="client_id", min_value=1, max_value=2**63 - 1)
+    client = IdFilter(field_name="client_id")
     kind = django_filters.ChoiceFilter(choices=PlanKind.choices)
     status = django_filters.ChoiceFilter(choices=PlanAssignment.Status.choices)
 

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
 from plans.models import PlanAssignment, PlanKind, PlanTemplate
 
-MAX_ID = 2**63 - 1
 MIN_DATE_YEAR, MAX_DATE_YEAR = 2000, 2100
 
 

@@ -1,19 +1,7 @@
-from django import forms
 from django_filters import rest_framework as filters
 
+from fitbud.api.filters import IdFilter
 from progress.models import CheckIn, MealLog, WorkoutLog
-
-# Bounded so that an absurd id is a 400, not a database overflow.
-MAX_ID = 2**63 - 1
-
-
-class IdFilter(filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class EntryFilter(filters.FilterSet):

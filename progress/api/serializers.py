@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
 from fitbud.api.serializers import StrictSerializer
@@ -68,6 +67,24 @@ class PatchMixin:
         return fields
 
 
+def _entry_id(noun: str) -> EntryIdField:
+    return EntryIdField(
+        required=False,
+        help_text=f"Client-generated UUID; resending it returns the stored {noun} (200).",
+    )
+
+
+def _notes() -> serializers.CharField:
+    return serializers.CharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
+
+
+# What the three entry inputs share: optional free-text notes, stored as "" for null. (A
+# comment, not a docstring: the docstring would become each input's schema description.)
+class EntryInputSerializer(StrictSerializer):
+    def validate_notes(self, value: str | None) -> str:
+        return value or ""
+
+
 # Workout logs ------------------------------------------------------------------------------
 
 
@@ -85,11 +102,8 @@ class WorkoutExerciseSerializer(StrictSerializer):
     sets = WorkoutSetSerializer(many=True, max_length=MAX_SETS)
 
 
-class WorkoutLogInputSerializer(StrictSerializer):
-    id = EntryIdField(
-        required=False,
-        help_text="Client-generated UUID; resending it returns the stored log (200).",
-    )
+class WorkoutLogInputSerializer(EntryInputSerializer):
+    id = _entry_id("log")
     date = EntryDateField(help_text="The client's local date of the workout.")
     assignment = serializers.IntegerField(
         min_value=1,
@@ -115,12 +129,7 @@ class WorkoutLogInputSerializer(StrictSerializer):
         allow_null=True,
         help_text="Perceived effort, 1 to 10.",
     )
-    notes = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, allow_null=True
-    )
-
-    def validate_notes(self, value: str | None) -> str:
-        return value or ""
+    notes = _notes()
 
 
 class WorkoutLogUpdateSerializer(PatchMixin, WorkoutLogInputSerializer):
@@ -169,20 +178,12 @@ class MealItemSerializer(StrictSerializer):
     fat_g = serializers.FloatField(min_value=0, max_value=1000, required=False, allow_null=True)
 
 
-class MealLogInputSerializer(StrictSerializer):
-    id = EntryIdField(
-        required=False,
-        help_text="Client-generated UUID; resending it returns the stored log (200).",
-    )
+class MealLogInputSerializer(EntryInputSerializer):
+    id = _entry_id("log")
     date = EntryDateField(help_text="The client's local date of the meal.")
     meal = serializers.CharField(max_length=100, help_text="Breakfast, Lunch, Snack...")
     items = MealItemSerializer(many=True, min_length=1, max_length=MAX_MEAL_ITEMS)
-    notes = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, allow_null=True
-    )
-
-    def validate_notes(self, value: str | None) -> str:
-        return value or ""
+    notes = _notes()
 
 
 class MealLogUpdateSerializer(PatchMixin, MealLogInputSerializer):
@@ -261,11 +262,8 @@ class RoundedDecimalField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
-class CheckInInputSerializer(StrictSerializer):
-    id = EntryIdField(
-        required=False,
-        help_text="Client-generated UUID; resending it returns the stored check-in (200).",
-    )
+class CheckInInputSerializer(EntryInputSerializer):
+    id = _entry_id("check-in")
     date = EntryDateField(help_text="The client's local date; one check-in per ISO week.")
     weight_kg = RoundedDecimalField(
         max_digits=5,
@@ -282,12 +280,7 @@ class CheckInInputSerializer(StrictSerializer):
     energy = _rating("Energy")
     stress = _rating("Stress")
     adherence = _rating("Adherence to the plan")
-    notes = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, allow_null=True
-    )
-
-    def validate_notes(self, value: str | None) -> str:
-        return value or ""
+    notes = _notes()
 
 
 class CheckInUpdateSerializer(PatchMixin, CheckInInputSerializer):
@@ -330,19 +323,3 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 class CheckInReviewSerializer(StrictSerializer):
     feedback = serializers.CharField(max_length=5000, trim_whitespace=True)
-
-
-# Error bodies for the OpenAPI schema (the handler in fitbud.api.exceptions writes them).
-
-
-class ProgressConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text="id_in_use, checkin_exists, edit_window_closed or checkin_reviewed."
-    )
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ProgressConflictResponseSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ProgressConflictErrorSerializer(many=True)

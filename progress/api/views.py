@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -16,6 +11,7 @@ from rest_framework.response import Response
 
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
+from fitbud.api.schema import error_response
 from progress import selectors, services
 from progress.api import filters, serializers
 from progress.models import CheckIn, MealLog, WorkoutLog
@@ -76,19 +72,18 @@ class EntryViewSet(
 
 
 def _entry_schema(noun: str, output, input_, update, created_example: dict):
-    conflict = OpenApiResponse(
-        response=serializers.ProgressConflictResponseSerializer,
-        description=(
-            "`id_in_use`: the id belongs to another user's entry"
-            + ("; `checkin_exists`: this ISO week already has one." if noun == "check-in" else ".")
-        ),
+    is_check_in = noun == "check-in"
+    conflict = error_response(
+        "The id belongs to another user's entry"
+        + (", or this ISO week already has a check-in." if is_check_in else "."),
+        "id_in_use",
+        *(["checkin_exists"] if is_check_in else []),
     )
-    locked = OpenApiResponse(
-        response=serializers.ProgressConflictResponseSerializer,
-        description=(
-            "`edit_window_closed`: older than the edit window"
-            + ("; `checkin_reviewed`: already reviewed." if noun == "check-in" else ".")
-        ),
+    locked = error_response(
+        "The entry is older than the edit window"
+        + (", or the check-in was already reviewed." if is_check_in else "."),
+        "edit_window_closed",
+        *(["checkin_reviewed"] if is_check_in else []),
     )
     return extend_schema_view(
         list=extend_schema(
