@@ -21,11 +21,21 @@ ensure_venv() {
     fi
     local stamp="$VENV/.fitbud-requirements.sha256"
     local want
-    want="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
+    want="$("$VENV/bin/python" -c 'import hashlib, sys
+h = hashlib.sha256()
+for name in sys.argv[1:]:
+    h.update(open(name, "rb").read())
+print(h.hexdigest())' requirements.txt requirements-dev.txt)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         log "Installing requirements-dev.txt into $VENV"
+        # The grep drops a harmless per-package warning that some pip configurations print.
+        local out rc=0
+        out="$(mktemp)"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            -r requirements-dev.txt || return 1
+            -r requirements-dev.txt >"$out" 2>&1 || rc=$?
+        grep -v "is ignored: it is neither a file" "$out" >&2 || true
+        rm -f "$out"
+        [ "$rc" -eq 0 ] || return "$rc"
         echo "$want" >"$stamp"
     fi
     export PATH="$VENV/bin:$PATH"
