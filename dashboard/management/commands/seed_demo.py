@@ -6,7 +6,7 @@
 Speed: every row is written with bulk_create in batches and the password is hashed once.
 bulk_create sends no post_save signals, so the feed rows (ActivityEvent) the receivers would
 have written are created here explicitly, with the same kinds and references.
-Determinism: each trainer's data comes from its own random.Random(seed, trainer index) and a
+Determinism: each trainer's data comes from its own random.Random(seed, trainer email) and a
 fixed base date (--base-date, default today), so the same arguments give the same data.
 Idempotence: trainers are identified by email; an existing trainer is skipped whole. Each
 trainer is written in one transaction, so an interrupted run leaves no half trainer.
@@ -548,7 +548,8 @@ class Seeder:
     def trainer(
         self, *, index: int, email: str, full_name: str | None, client_emails: list[str], days: int
     ) -> None:
-        rng = random.Random(f"{self.seed}:{index}")
+        # Per trainer (by email, so that data sets of different shapes never share keys).
+        rng = random.Random(f"{self.seed}:{email}")
         base = self.base
         start = base - timedelta(days=days)
         now = self._at(base, 20)
