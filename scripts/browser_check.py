@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -112,6 +113,51 @@ def check_admin(page: Page, base: str, email: str, password: str) -> None:
     shot(page, "06-admin-clients")
 
 
+def check_headers(base: str, token: str) -> None:
+    """Security headers and CORS as a browser behind the TLS proxy would see them."""
+    step(6, "security headers and CORS on the API")
+
+    def fetch(path: str, method: str = "GET", **headers: str):
+        request = urllib.request.Request(base + path, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers
+
+    status, headers = fetch(
+        ME_PATH, Authorization=f"Bearer {token}", **{"X-Forwarded-Proto": "https"}
+    )
+    expected = {
+        "Strict-Transport-Security": "max-age=",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    for name, value in expected.items():
+        assert value in (headers.get(name) or ""), f"{name}: {headers.get(name)!r}"
+    print(f"[browser]    {', '.join(expected)}: present")
+
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+    }
+    _, allowed = fetch(
+        "/api/v1/auth/token/", "OPTIONS", Origin="https://app.fitbud.example", **preflight
+    )
+    assert allowed.get("Access-Control-Allow-Origin") == "https://app.fitbud.example", allowed
+    assert "idempotency-key" in (allowed.get("Access-Control-Allow-Headers") or "").lower()
+    _, denied = fetch("/api/v1/auth/token/", "OPTIONS", Origin="https://evil.example", **preflight)
+    assert denied.get("Access-Control-Allow-Origin") is None, denied
+    print("[browser]    CORS: app origin allowed (with Idempotency-Key), other origins not")
+
+    # Production errors are JSON without stack traces.
+    status, headers = fetch("/definitely-not-a-page/")
+    assert status == 404 and headers.get("Content-Type", "").startswith("application/json")
+    print("[browser]    unknown URL: JSON 404, no debug page")
+
+
 def main() -> int:
     base = os.environ["LIVE_URL"]
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -133,6 +179,7 @@ def main() -> int:
         try:
             check_docs(page, base, os.environ["TRAINER_TOKEN"])
             check_admin(page, base, os.environ["STAFF_EMAIL"], os.environ["DEMO_PASSWORD"])
+            check_headers(base, os.environ["TRAINER_TOKEN"])
         except Exception:
             shot(page, "99-failure")
             raise

@@ -66,6 +66,7 @@ def server_env(args) -> dict[str, str]:
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_COOKIES": "false",
             "JWT_ACCESS_MINUTES": "120",
+            "CORS_ALLOWED_ORIGINS": "https://app.fitbud.example",
             "PORT": str(args.port),
             "HOST": "127.0.0.1",
             "WEB_CONCURRENCY": str(args.workers),
