@@ -40,7 +40,7 @@ ENDPOINTS = [
     ("trainer dashboard", "GET", "/api/v1/dashboard/", "trainer", None, "read"),
     ("me/today", "GET", "/api/v1/me/today/", "client", None, "read"),
     ("me/dashboard", "GET", "/api/v1/me/dashboard/", "client", None, "read"),
-    ("create workout log", "POST", "/api/v1/workout-logs/", "client", "WORKOUT", "write"),
+    ("create workout log", "POST", "/api/v1/workout-logs/", "writer", "WORKOUT", "write"),
 ]
 
 
@@ -117,15 +117,21 @@ def machine() -> dict:
 def inside(args) -> int:
     base = os.environ["LIVE_URL"]
     trainer = login(base, TRAINER)
-    client_email = None
+    readers = ["client0001.001@demo.fitbud.dev", "client0001.002@demo.fitbud.dev"]
     if trainer:
-        # An active client of that trainer (deactivated clients cannot log).
+        # Active clients of that trainer (deactivated clients cannot log). The writes go to
+        # a second client, so that the logs they create never grow what the reads return.
         status, body = http("GET", f"{base}/api/v1/clients/?is_active=true&page_size=5", trainer)
         found = re.findall(r"client0001\.\d+@demo\.fitbud\.dev", body) if status == 200 else []
-        client_email = found[0] if found else "client0001.001@demo.fitbud.dev"
-    client = login(base, client_email) if client_email else None
-    tokens = {"trainer": trainer, "client": client}
-    log(f"tokens: trainer {'ok' if trainer else 'missing'}, client {client_email}")
+        readers = list(dict.fromkeys(found))[:2] if len(set(found)) >= 2 else readers
+    tokens = {
+        "trainer": trainer,
+        "client": login(base, readers[0]),
+        "writer": login(base, readers[1]),
+    }
+    log(
+        f"tokens: trainer {'ok' if trainer else 'missing'}, client {readers[0]}, writer {readers[1]}"
+    )
 
     bodies = {
         "LOGIN": json.dumps({"email": TRAINER, "password": PASSWORD}),
