@@ -1,0 +1,49 @@
+# Developer commands. Each one is a thin wrapper over scripts/ (which also work without make).
+# Extra pytest arguments: make test ARGS="-k invites -x"
+
+.PHONY: run test lint fmt schema fuzz browser bench ci setup clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run     set up .venv, migrate, seed demo accounts, serve on http://localhost:8000"
+	@echo "make test    set up .venv and run the whole test suite (DATABASE_URL honoured)"
+	@echo "make lint    ruff lint + format check"
+	@echo "make fmt     ruff format + safe fixes"
+	@echo "make schema  validate the OpenAPI schema (fails on warnings)"
+	@echo "make fuzz    schemathesis against a live server (trainer and client JWTs)"
+	@echo "make browser headless Chromium checks the docs page and the admin"
+	@echo "make bench   load benchmark on PostgreSQL (SCALE=1; see docs/performance.md)"
+	@echo "make ci      everything CI runs (.ci/run)"
+
+setup:
+	@bash -c 'source scripts/_common.sh && ensure_venv'
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh $(ARGS)
+
+lint:
+	@bash scripts/lint.sh
+
+fmt:
+	@bash scripts/fmt.sh
+
+schema:
+	@bash scripts/schema.sh
+
+fuzz:
+	@bash scripts/fuzz.sh
+
+browser:
+	@bash scripts/browser_check.sh
+
+bench:
+	@bash bench/run.sh --scale $(or $(SCALE),1)
+
+ci:
+	@bash .ci/run
+
+clean:
+	rm -rf .venv artifacts staticfiles .ruff_cache

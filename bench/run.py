@@ -1,0 +1,281 @@
+"""Load benchmark of the production stack on loopback.
+
+    bash bench/run.sh --scale 1          (or: make bench SCALE=10)
+
+Seeds `--scale` x (10 trainers x 20 clients x 90 days) into its own PostgreSQL database
+(fitbud_bench_<scale>), starts gunicorn with production settings and Redis as the cache on
+127.0.0.1 (scripts/live_server.py), then drives each endpoint with wrk (16 connections by
+default) and prints, per endpoint: requests/s, p50/p95/p99 latency, errors, and the ratio to
+/healthz served by the same stack (the ceiling). Endpoints that do not exist yet are listed
+as "n/a". Results also go to bench/results/scale-<N>.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "lift-heavy-2026"
+TRAINER = "trainer0001@demo.fitbud.dev"
+
+# (name, method, path, role, body, kind)
+ENDPOINTS = [
+    ("healthz (ceiling)", "GET", "/healthz", None, None, "ceiling"),
+    ("login", "POST", "/api/v1/auth/token/", None, "LOGIN", "write"),
+    ("clients list", "GET", "/api/v1/clients/", "trainer", None, "read"),
+    ("templates list", "GET", "/api/v1/templates/", "trainer", None, "read"),
+    ("feed", "GET", "/api/v1/feed/", "trainer", None, "read"),
+    ("trainer dashboard", "GET", "/api/v1/dashboard/", "trainer", None, "read"),
+    ("me/today", "GET", "/api/v1/me/today/", "client", None, "read"),
+    ("me/dashboard", "GET", "/api/v1/me/dashboard/", "client", None, "read"),
+    ("create workout log", "POST", "/api/v1/workout-logs/", "writer", "WORKOUT", "write"),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def http(method: str, url: str, token: str | None = None, body: dict | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def login(base: str, email: str) -> str | None:
+    status, body = http(
+        "POST", f"{base}/api/v1/auth/token/", body={"email": email, "password": PASSWORD}
+    )
+    return json.loads(body)["access"] if status == 200 else None
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict[str, str]) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            url,
+        ],
+        env={**os.environ, **env},
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line[len("BENCH ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def inside(args) -> int:
+    base = os.environ["LIVE_URL"]
+    trainer = login(base, TRAINER)
+    readers = ["client0001.001@demo.fitbud.dev", "client0001.002@demo.fitbud.dev"]
+    if trainer:
+        # Active clients of that trainer (deactivated clients cannot log). The writes go to
+        # a second client, so that the logs they create never grow what the reads return.
+        status, body = http("GET", f"{base}/api/v1/clients/?is_active=true&page_size=5", trainer)
+        found = re.findall(r"client0001\.\d+@demo\.fitbud\.dev", body) if status == 200 else []
+        readers = list(dict.fromkeys(found))[:2] if len(set(found)) >= 2 else readers
+    tokens = {
+        "trainer": trainer,
+        "client": login(base, readers[0]),
+        "writer": login(base, readers[1]),
+    }
+    log(
+        f"tokens: trainer {'ok' if trainer else 'missing'}, client {readers[0]}, writer {readers[1]}"
+    )
+
+    bodies = {
+        "LOGIN": json.dumps({"email": TRAINER, "password": PASSWORD}),
+        "WORKOUT": json.dumps(
+            {
+                "id": "{uuid}",
+                "date": date.today().isoformat(),
+                "exercises": [
+                    {"name": "Back squat", "sets": [{"reps": 5, "weight_kg": 100, "done": True}]}
+                ],
+                "duration_minutes": 45,
+                "effort": 7,
+            }
+        ),
+    }
+    rows = []
+    ceiling = None
+    for name, method, path, role, body_key, kind in ENDPOINTS:
+        if args.only and not any(o in name for o in args.only) and kind != "ceiling":
+            continue
+        token = tokens.get(role) if role else None
+        body = bodies.get(body_key) if body_key else None
+        probe_body = (
+            json.loads(body.replace("{uuid}", "5f0c2a86-8f5e-4b7e-9c1e-3c1d2a7b9e10"))
+            if body
+            else None
+        )
+        status, text = (
+            (0, "") if (role and not token) else http(method, base + path, token, probe_body)
+        )
+        if not 200 <= status < 300:
+            log(f"{name}: probe answered {status or 'no token'}; not measured ({text[:120]})")
+            rows.append(
+                {"endpoint": name, "method": method, "path": path, "kind": kind, "status": status}
+            )
+            continue
+        env = {"BENCH_METHOD": method, "BENCH_BODY": body or "", "BENCH_TOKEN": token or ""}
+        wrk(base + path, seconds=2, connections=args.connections, threads=args.threads, env=env)
+        result = wrk(
+            base + path,
+            seconds=args.duration,
+            connections=args.connections,
+            threads=args.threads,
+            env=env,
+        )
+        result.update(
+            {"endpoint": name, "method": method, "path": path, "kind": kind, "status": status}
+        )
+        if kind == "ceiling":
+            ceiling = result["rps"]
+        result["ratio"] = result["rps"] / ceiling if ceiling else None
+        rows.append(result)
+        log(
+            f"{name}: {result['rps']:.0f} req/s, p95 {result['p95_us'] / 1000:.1f} ms, "
+            f"errors {result['errors_status'] + result['errors_socket']}"
+        )
+
+    table = render(rows, args)
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    info = {"scale": args.scale, "args": vars(args), "machine": machine(), "rows": rows}
+    (RESULTS / f"scale-{args.scale}.json").write_text(json.dumps(info, indent=2, default=str))
+    (RESULTS / f"scale-{args.scale}.md").write_text(table + "\n")
+    log(f"results: {RESULTS}/scale-{args.scale}.md")
+    failed = [r for r in rows if r.get("requests") and r["errors_status"] + r["errors_socket"]]
+    return 1 if failed else 0
+
+
+def render(rows: list[dict], args) -> str:
+    lines = [
+        f"scale {args.scale}x ({10 * args.scale} trainers x 20 clients x 90 days), "
+        f"{args.connections} connections, {args.duration}s per endpoint",
+        "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | % of ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        label = f"{r['endpoint']} (`{r['method']} {r['path']}`)"
+        if not r.get("requests"):
+            lines.append(f"| {label} | n/a | | | | | |")
+            continue
+        ratio = f"{100 * r['ratio']:.0f}%" if r.get("ratio") else ""
+        lines.append(
+            f"| {label} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | "
+            f"{r['p99_us'] / 1000:.1f} | {r['errors_status'] + r['errors_socket']} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per endpoint.")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers.")
+    parser.add_argument("--gthreads", type=int, default=2, help="Threads per gunicorn worker.")
+    parser.add_argument("--port", type=int, default=8780)
+    parser.add_argument("--reuse-db", action="store_true", help="Keep an already seeded database.")
+    parser.add_argument("--only", nargs="*", help="Endpoint names to run (substring match).")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        return inside(args)
+
+    db = f"postgres://postgres@127.0.0.1:5432/fitbud_bench_{args.scale}"
+    env = {
+        **os.environ,
+        # The benchmark logs in thousands of times from one address on purpose.
+        "THROTTLE_LOGIN_IP": "1000000/min",
+        "THROTTLE_LOGIN_ACCOUNT": "1000000/min",
+    }
+    seed = f"--trainers {10 * args.scale} --clients 20 --days 90 --seed 1"
+    command = [
+        sys.executable,
+        "scripts/live_server.py",
+        "--quiet",
+        "--server-log",
+        str(ROOT / "artifacts" / f"bench-server-{args.scale}.log"),
+        "--port",
+        str(args.port),
+        "--database-url",
+        db,
+        "--redis-url",
+        "redis://127.0.0.1:6379/5",
+        "--seed-args",
+        seed,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.gthreads),
+        "--conn-max-age",
+        "60",
+    ]
+    if args.reuse_db:
+        command.append("--keep-database")
+    inner = [a for a in sys.argv[1:] if a != "--reuse-db"]
+    command += ["--", sys.executable, "bench/run.py", "--inside", *inner]
+    log(f"seeding scale {args.scale} ({seed}) into {db}")
+    started = time.monotonic()
+    rc = subprocess.call(command, cwd=ROOT, env=env)
+    log(f"done in {time.monotonic() - started:.0f}s")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import User
+from billing.models import Payment, Subscription
+from clients.models import Client, HealthProfile
+from dashboard.management.commands.seed_demo import DEMO_PASSWORD
+from dashboard.models import ActivityEvent
+from plans.models import PlanAssignment, PlanTemplate
+from progress.models import CheckIn, MealLog, WorkoutLog
+
+pytestmark = pytest.mark.django_db
+
+BASE = date(2026, 3, 18)
+ARGS = {"trainers": 2, "clients": 3, "days": 21, "seed": 7, "base_date": BASE, "no_progress": True}
+
+
+def seed(**overrides):
+    call_command("seed_demo", **{**ARGS, **overrides}, stdout=StringIO())
+
+
+def snapshot():
+    """What the data looks like, independent of database ids."""
+    return {
+        "users": sorted(User.objects.values_list("email", "full_name", "timezone", "role")),
+        "workouts": sorted(
+            (str(w.id), w.client.user.email, w.date, w.day_index, w.effort)
+            for w in WorkoutLog.objects.select_related("client__user")
+        ),
+        "meals": sorted(str(pk) for pk in MealLog.objects.values_list("id", flat=True)),
+        "check_ins": sorted(CheckIn.objects.values_list("date", "weight_kg", "adherence")),
+        "payments": sorted(Payment.objects.values_list("provider_payment_id", "amount", "status")),
+        "events": sorted(ActivityEvent.objects.values_list("kind", "summary", "created_at")),
+    }
+
+
+def wipe():
+    Client.objects.all().delete()  # cascades to logs, plans, billing and events
+    User.objects.all().delete()
+
+
+def test_it_creates_every_kind_of_row_at_the_requested_scale():
+    seed()
+
+    assert User.objects.filter(role="trainer").count() == 2
+    assert Client.objects.count() == 6
+    assert HealthProfile.objects.count() == 6
+    assert PlanTemplate.objects.filter(trainer__email="trainer0001@demo.fitbud.dev").count() == 5
+    assert PlanAssignment.objects.count() == 12  # a workout and a diet plan per client
+    assert WorkoutLog.objects.exists() and MealLog.objects.exists() and CheckIn.objects.exists()
+    assert Subscription.objects.exists() and Payment.objects.exists()
+    assert CheckIn.objects.exclude(reviewed_at=None).exists()
+    # Logs lie in the requested window and carry their past timestamps.
+    assert not WorkoutLog.objects.filter(date__gt=BASE).exists()
+    assert not WorkoutLog.objects.filter(created_at__date__gt=BASE).exists()
+
+
+def test_every_log_check_in_and_payment_has_its_feed_event():
+    seed()
+    kinds = ActivityEvent.Kind
+
+    assert ActivityEvent.objects.filter(kind=kinds.WORKOUT_LOGGED).count() == (
+        WorkoutLog.objects.count()
+    )
+    assert ActivityEvent.objects.filter(kind=kinds.MEAL_LOGGED).count() == MealLog.objects.count()
+    assert ActivityEvent.objects.filter(kind=kinds.CHECKIN_SUBMITTED).count() == (
+        CheckIn.objects.count()
+    )
+    assert ActivityEvent.objects.filter(kind=kinds.PAYMENT_RECEIVED).count() == (
+        Payment.objects.filter(status="succeeded").count()
+    )
+    assert ActivityEvent.objects.filter(kind=kinds.INVITE_ACCEPTED).count() == 6
+    assert ActivityEvent.objects.filter(kind=kinds.PLAN_ASSIGNED).count() == 12
+    # Each event points at its client's trainer and at an existing object.
+    event = ActivityEvent.objects.filter(kind=kinds.WORKOUT_LOGGED).first()
+    assert event.trainer_id == event.client.trainer_id
+    assert event.target.client_id == event.client_id
+
+
+def test_workout_logs_follow_the_assigned_snapshot():
+    seed()
+    log = WorkoutLog.objects.select_related("assignment").first()
+
+    days = log.assignment.snapshot["days"]
+    assert log.day_index == (log.date - log.assignment.start_date).days % len(days)
+    assert log.target == days[log.day_index]
+    assert [e["name"] for e in log.exercises] == [e["name"] for e in log.target["exercises"]]
+
+
+def test_the_same_seed_gives_the_same_data():
+    seed()
+    first = snapshot()
+    wipe()
+    seed()
+
+    assert snapshot() == first
+
+
+def test_another_seed_gives_other_data():
+    seed()
+    first = snapshot()
+    wipe()
+    seed(seed=8)
+
+    assert snapshot()["workouts"] != first["workouts"]
+
+
+def test_running_it_again_creates_nothing_new():
+    seed()
+    counts = {m: m.objects.count() for m in (User, Client, WorkoutLog, MealLog, ActivityEvent)}
+    seed()
+
+    assert {m: m.objects.count() for m in counts} == counts
+
+
+def test_small_creates_the_printed_demo_accounts_that_can_log_in():
+    call_command("seed_demo", small=True, stdout=StringIO())
+
+    trainer = authenticate(email="trainer@fitbud.dev", password=DEMO_PASSWORD)
+    client = authenticate(email="client@fitbud.dev", password=DEMO_PASSWORD)
+    staff = User.objects.get(email="admin@fitbud.dev")
+    assert trainer.role == "trainer"
+    assert client.role == "client" and client.client_link.trainer == trainer
+    assert staff.is_staff and staff.check_password(DEMO_PASSWORD)
+    assert client.client_link.is_active
+    assert PlanAssignment.objects.filter(client=client.client_link, status="active").count() == 2
+
+
+def test_if_empty_leaves_a_database_with_users_alone(trainer):
+    call_command("seed_demo", small=True, if_empty=True, stdout=StringIO())
+
+    assert not User.objects.filter(email="trainer@fitbud.dev").exists()
