@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, NotFound
 
 from accounts.models import User
 from accounts.services import user_create
@@ -214,7 +215,8 @@ def invite_revoke(*, invite: Invite) -> Invite:
 
 
 def invite_check_usable(*, invite: Invite | None) -> Invite:
-    """Raise the precise error for a token that cannot be used (400 on `token`)."""
+    """Raise the precise error for a token that cannot be used: 404 for a token nobody
+    issued, 400 on `token` for an expired, revoked or used one."""
     if invite is None:
         code, message = InviteError.NOT_FOUND, "This invite link is not valid."
     elif invite.status == Invite.Status.ACCEPTED:
@@ -229,6 +231,9 @@ def invite_check_usable(*, invite: Invite | None) -> Invite:
         )
     else:
         return invite
+    if code == InviteError.NOT_FOUND:
+        # A token nobody issued names no resource: 404, like any unknown id.
+        raise NotFound({"token": ErrorDetail(message, code=code)})
     raise ValidationError({"token": ValidationError(message, code=code)})
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail
 
 from accounts.models import User
 from clients.models import Client
@@ -51,11 +52,15 @@ def template_update(*, template: PlanTemplate, data: dict[str, Any]) -> PlanTemp
     # The lock serialises concurrent edits so that each change gets its own version number.
     template = PlanTemplate.objects.select_for_update().get(pk=template.pk)
     if "kind" in data and data["kind"] != template.kind:
-        raise _field_error(
-            "kind",
-            "A template's kind cannot change (its content shape depends on it); "
-            "create a new template instead.",
-            "immutable",
+        # A valid value that clashes with the stored template: a conflict, not bad input.
+        raise Conflict(
+            {
+                "kind": ErrorDetail(
+                    "A template's kind cannot change (its content shape depends on it); "
+                    "create a new template instead.",
+                    code="immutable",
+                )
+            }
         )
     if "content" in data:
         validate_content(template.kind, data["content"])

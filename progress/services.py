@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, NotFound
 
 from accounts.models import User
 from clients.models import Client
@@ -159,12 +160,8 @@ def _workout_target(
         pk=assignment_id, client=client, kind=PlanKind.WORKOUT
     ).first()
     if assignment is None:
-        raise ValidationError(
-            {
-                "assignment": ValidationError(
-                    "No workout plan of yours has this id.", code="does_not_exist"
-                )
-            }
+        raise NotFound(
+            {"assignment": ErrorDetail("No workout plan of yours has this id.", code="not_found")}
         )
     days = (assignment.snapshot or {}).get("days") or []
     if day_index is None:

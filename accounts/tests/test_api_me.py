@@ -82,7 +82,7 @@ def test_an_empty_patch_changes_nothing(trainer_api):
         ({"timezone": "utc "}, "timezone", "invalid_timezone"),
         ({"timezone": ""}, "timezone", "blank"),
         ({"timezone": None}, "timezone", "null"),
-        ({"timezone": 5}, "timezone", "invalid_timezone"),
+        ({"timezone": 5}, "timezone", "invalid"),
         ({"timezone": "x" * 65}, "timezone", "max_length"),
         ({"units": "furlongs"}, "units", "invalid_choice"),
         ({"full_name": ""}, "full_name", "blank"),

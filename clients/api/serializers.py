@@ -265,6 +265,10 @@ class HealthProfileSerializer(serializers.ModelSerializer):
     height_cm = serializers.DecimalField(
         max_digits=4, decimal_places=1, read_only=True, allow_null=True
     )
+    # Blank until someone chooses: the schema must say "" is a possible answer.
+    sex = serializers.ChoiceField(
+        choices=[("", "Not given"), *HealthProfile.Sex.choices], read_only=True
+    )
     updated_by = HealthUpdatedBySerializer(read_only=True, allow_null=True)
     updated_at = serializers.SerializerMethodField()
 

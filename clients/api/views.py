@@ -173,9 +173,9 @@ class InvitePreviewView(_InviteTokenView):
     @extend_schema(
         summary="Preview an invite by its token",
         description=(
-            "Shows who invited whom before the invitee sets a password. Unusable tokens "
-            "answer 400 with a code on `token`: `invite_not_found`, `invite_expired`, "
-            "`invite_revoked` or `invite_used`."
+            "Shows who invited whom before the invitee sets a password. A token nobody "
+            "issued is 404 `invite_not_found`; an unusable one is 400 with a code on "
+            "`token`: `invite_expired`, `invite_revoked` or `invite_used`."
         ),
         tags=["auth"],
         auth=[],
@@ -199,14 +199,19 @@ class InviteAcceptView(_InviteTokenView):
         description=(
             "Creates the client user (with the invited email) and the link to the trainer "
             "in one transaction and returns JWTs. `full_name` defaults to the name on the "
-            "invite. Unusable tokens answer 400 on `token` (`invite_not_found`, "
-            "`invite_expired`, `invite_revoked`, `invite_used`); 409 `email_taken` if an "
+            "invite. An unknown token is "
+            "404 `invite_not_found`; unusable ones answer 400 on `token` "
+            "(`invite_expired`, `invite_revoked`, `invite_used`); 409 `email_taken` if an "
             "account with the invited email exists meanwhile."
         ),
         tags=["auth"],
         auth=[],
         request=s.InviteAcceptInputSerializer,
-        responses={201: s.AuthResponseSerializer, **CONFLICT},
+        responses={
+            201: s.AuthResponseSerializer,
+            404: error_response("No invite has this token.", "invite_not_found"),
+            **CONFLICT,
+        },
         examples=[
             OpenApiExample(
                 "Accept",

@@ -115,7 +115,7 @@ def test_re_inviting_a_pending_email_refreshes_that_invite(
     assert second["send_count"] == 2
     assert Invite.objects.count() == 1
     assert len(mail.outbox) == 2
-    assert_error(api_client.get(preview_url(first["token"])), 400, "invite_not_found", "token")
+    assert_error(api_client.get(preview_url(first["token"])), 404, "invite_not_found", "token")
     assert api_client.get(preview_url(second["token"])).status_code == 200
 
 
@@ -234,7 +234,7 @@ def test_resend_issues_a_fresh_token_and_invalidates_the_old_one(
         assert body["send_count"] == 2
         assert body["expires_at"] > created["expires_at"]
         assert token_in(mail.outbox[-1]) == body["token"]
-        assert_error(api_client.get(preview_url(created["token"])), 400, "invite_not_found")
+        assert_error(api_client.get(preview_url(created["token"])), 404, "invite_not_found")
         assert api_client.get(preview_url(body["token"])).status_code == 200
 
 
@@ -302,9 +302,12 @@ def test_an_invite_expires_after_seven_days(trainer_api, trainer, api_client):
 
 @pytest.mark.parametrize("token", ["nope", "x" * 43, "a" * 500])
 def test_an_unknown_token_is_invite_not_found(api_client, token):
-    assert_error(api_client.get(preview_url(token)), 400, "invite_not_found", "token")
+    assert_error(api_client.get(preview_url(token)), 404, "invite_not_found", "token")
     response = api_client.post(ACCEPT, {"token": token, "password": PASSWORD})
-    assert_error(response, 400, "invite_not_found" if len(token) <= 128 else "max_length", "token")
+    if len(token) <= 128:
+        assert_error(response, 404, "invite_not_found", "token")
+    else:
+        assert_error(response, 400, "max_length", "token")
 
 
 # --- accept ---------------------------------------------------------------------------------
@@ -399,7 +402,7 @@ def test_the_token_endpoints_are_throttled(api_client, monkeypatch):
 
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"invite_token": "3/min"})
     for _ in range(3):
-        assert api_client.get(preview_url("guess")).status_code == 400
+        assert api_client.get(preview_url("guess")).status_code == 404
     assert_error(api_client.get(preview_url("guess")), 429, "throttled")
     assert_error(api_client.post(ACCEPT, {"token": "g", "password": PASSWORD}), 429, "throttled")
 

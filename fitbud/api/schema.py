@@ -21,6 +21,13 @@ class ErrorResponseSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(many=True)
 
 
+class ErrorResponse400Serializer(ErrorResponseSerializer):
+    """400s: `validation_error` (attr is the field path, e.g. `content.days[2].sets`, or null)
+    or `client_error` (unparseable body). Codes are the field validators' and the domain's."""
+
+    type = serializers.ChoiceField(choices=["validation_error", "client_error"])
+
+
 def error_response(
     description: str, *codes: str, detail: str | None = None, server: bool = False
 ) -> OpenApiResponse:

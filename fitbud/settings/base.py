@@ -170,7 +170,12 @@ DRF_STANDARDIZED_ERRORS = {
     # 409 is documented per endpoint (extend_schema) where a service raises Conflict.
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "415", "429"],
     # 401 codes come from simplejwt too (token_not_valid, ...); document them truthfully.
-    "ERROR_SCHEMAS": {"401": "accounts.api.schema.ErrorResponse401Serializer"},
+    # One truthful 400 shape: attrs are nested paths (`content.days[2].sets`) and codes come
+    # from validators and services, neither of which a per-field enum could list.
+    "ERROR_SCHEMAS": {
+        "400": "fitbud.api.schema.ErrorResponse400Serializer",
+        "401": "accounts.api.schema.ErrorResponse401Serializer",
+    },
 }
 
 SIMPLE_JWT = {

@@ -1,5 +1,5 @@
 """OpenAPI for the plan document: the pydantic models' JSON Schemas become components, and
-`content` / `snapshot` fields point at them (oneOf workout or diet)."""
+`content` / `snapshot` fields point at them (anyOf workout or diet)."""
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -25,7 +25,9 @@ class PlanContentFieldExtension(OpenApiSerializerFieldExtension):
                 )
             )
         return {
-            "oneOf": [
+            # anyOf, not oneOf: the shapes keep unknown keys, so one document can fit both;
+            # the template's `kind` says which applies.
+            "anyOf": [
                 {"$ref": f"#/components/schemas/{model.__name__}"}
                 for model in CONTENT_MODELS.values()
             ],

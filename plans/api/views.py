@@ -98,6 +98,9 @@ ASSIGNMENT_EXAMPLE = OpenApiExample(
     },
 )
 
+KIND_CONFLICT = error_response(
+    "The template's kind cannot change; create a new template instead.", "immutable"
+)
 CONFLICT = error_response("The assignment has already ended.", "already_ended")
 CONFLICT_OVERLAP = error_response(
     "A concurrent request created an overlapping assignment; retry.", "assignment_overlap"
@@ -154,7 +157,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
             "alone keeps it. `kind` cannot change."
         ),
         request=TemplateUpdateSerializer,
-        responses={200: TemplateSerializer},
+        responses={200: TemplateSerializer, 409: KIND_CONFLICT},
         examples=TEMPLATE_EXAMPLES,
     )
     def update(self, request, *args, **kwargs):
@@ -167,7 +170,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
             'and `{"archived": false}` to unarchive.'
         ),
         request=TemplateUpdateSerializer,
-        responses={200: TemplateSerializer},
+        responses={200: TemplateSerializer, 409: KIND_CONFLICT},
     )
     def partial_update(self, request, *args, **kwargs):
         return self._update(request, partial=True)

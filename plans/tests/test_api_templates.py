@@ -278,7 +278,7 @@ def test_kind_cannot_change(trainer_api, template):
     response = trainer_api.patch(
         detail(template), {"kind": "diet", "content": EXAMPLE_DIET_CONTENT}, format="json"
     )
-    assert_error(response, 400, "immutable", "kind")
+    assert_error(response, 409, "immutable", "kind")
     template.refresh_from_db()
     assert template.kind == "workout" and template.version == 1
 

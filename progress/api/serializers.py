@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rest_framework import serializers
 
+from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
 from progress.models import CheckIn, MealLog, WorkoutLog
 
@@ -107,6 +108,7 @@ class WorkoutLogInputSerializer(EntryInputSerializer):
     date = EntryDateField(help_text="The client's local date of the workout.")
     assignment = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text="The client's own workout assignment this log follows.",

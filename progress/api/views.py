@@ -85,6 +85,17 @@ def _entry_schema(noun: str, output, input_, update, created_example: dict):
         "edit_window_closed",
         *(["checkin_reviewed"] if is_check_in else []),
     )
+    # Only workout logs reference another object (the assignment they follow).
+    references = (
+        {
+            404: error_response(
+                "`assignment` is not one of your workout plans (`attr: assignment`).",
+                "not_found",
+            )
+        }
+        if noun == "workout log"
+        else {}
+    )
     return extend_schema_view(
         list=extend_schema(
             summary=f"List {noun}s",
@@ -102,14 +113,14 @@ def _entry_schema(noun: str, output, input_, update, created_example: dict):
                 "unchanged (200) and ignores the retried body."
             ),
             request=input_,
-            responses={201: output, 200: output, 409: conflict},
+            responses={201: output, 200: output, 409: conflict, **references},
             examples=[OpenApiExample(f"A {noun}", value=created_example, request_only=True)],
         ),
         partial_update=extend_schema(
             summary=f"Change a {noun} (client)",
             description="Allowed for 7 days after the entry was logged.",
             request=update,
-            responses={200: output, 409: locked},
+            responses={200: output, 409: locked, **references},
         ),
         destroy=extend_schema(
             summary=f"Delete a {noun} (client)",

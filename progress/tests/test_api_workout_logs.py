@@ -117,14 +117,14 @@ def test_another_clients_assignment_is_refused_like_a_missing_one(
     foreign_response = client_api.post(URL, payload(today, assignment=foreign.pk), format="json")
     missing_response = client_api.post(URL, payload(today, assignment=999999), format="json")
 
-    assert_error(foreign_response, 400, "does_not_exist", "assignment")
+    assert_error(foreign_response, 404, "not_found", "assignment")
     assert foreign_response.json() == missing_response.json()
 
 
 def test_a_diet_assignment_cannot_be_followed_by_a_workout(client_api, client_link, today):
     diet = PlanAssignmentFactory(client=client_link, start_date=today, template__kind="diet")
     response = client_api.post(URL, payload(today, assignment=diet.pk), format="json")
-    assert_error(response, 400, "does_not_exist", "assignment")
+    assert_error(response, 404, "not_found", "assignment")
 
 
 # Validation ---------------------------------------------------------------------------------
