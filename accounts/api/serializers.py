@@ -1,3 +1,7 @@
+import zoneinfo
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -19,8 +23,44 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _min_password_length() -> int:
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith("MinimumLengthValidator"):
+            return validator.get("OPTIONS", {}).get("min_length", 8)
+    return 1
+
+
+# The schema states what Django's validators enforce where a schema can (length, the list
+# of zones); the rest (common or all-numeric passwords) is told by the 400's code.
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "password",
+        "writeOnly": True,
+        "minLength": _min_password_length(),
+        "maxLength": PASSWORD_MAX_LENGTH,
+    }
+)
+class PasswordField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": sorted(zoneinfo.available_timezones()),
+        "description": "IANA timezone name, e.g. Europe/Berlin.",
+    }
+)
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("validators", [validate_timezone])
+        super().__init__(**kwargs)
+
+
 def password_field(**kwargs) -> serializers.CharField:
-    return serializers.CharField(
+    return PasswordField(
         max_length=PASSWORD_MAX_LENGTH,
         write_only=True,
         trim_whitespace=False,
@@ -33,12 +73,8 @@ class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()
     full_name = serializers.CharField(max_length=150)
-    timezone = serializers.CharField(
-        max_length=64,
-        required=False,
-        default="UTC",
-        validators=[validate_timezone],
-        help_text="IANA timezone name, e.g. Europe/Berlin. Defaults to UTC.",
+    timezone = TimezoneField(
+        required=False, default="UTC", help_text="IANA timezone name. Defaults to UTC."
     )
     units = serializers.ChoiceField(
         choices=User.Units.choices, required=False, default=User.Units.METRIC
@@ -67,6 +103,7 @@ class MeUpdateSerializer(StrictModelSerializer):
     """What a user may change about themselves; email and role are set by sign-up."""
 
     read_only_names = ("id", "email", "role", "date_joined")
+    timezone = TimezoneField(required=False)
 
     class Meta:
         model = User

@@ -1,8 +1,9 @@
 """Billing serializers. Money is an integer number of minor units, never a float or string."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.currencies import is_valid_currency
+from billing.currencies import MINOR_UNITS, is_valid_currency
 from billing.models import Interval, Payment, Subscription, SubscriptionPlan
 from billing.services.webhooks import WebhookOutcome
 from clients.models import Client
@@ -32,6 +33,13 @@ class MinorUnitsField(StrictIntegerField):
     }
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": sorted(MINOR_UNITS),
+        "description": "Upper-case ISO 4217 code.",
+    }
+)
 class CurrencyField(serializers.CharField):
     default_error_messages = {
         "invalid_currency": "Use an upper-case ISO 4217 currency code such as EUR or USD."

@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import UserSerializer
+from accounts.api.serializers import UserSerializer, password_field
 from accounts.models import User
 from clients.models import Client, ClientNote, HealthProfile, Invite
 from clients.services import HEALTH_FIELDS
@@ -89,7 +89,7 @@ class InvitePreviewSerializer(serializers.Serializer):
 
 class InviteAcceptInputSerializer(StrictSerializer):
     token = serializers.CharField(max_length=128)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    password = password_field()
     full_name = serializers.CharField(
         max_length=150, required=False, allow_blank=True, allow_null=True
     )
