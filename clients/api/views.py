@@ -23,6 +23,7 @@ from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.models import Client, ClientNote, Invite
+from fitbud.api.filters import BoundedSearchFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.schema import error_response
 
@@ -114,7 +115,7 @@ class InviteViewSet(
 ):
     permission_classes = [IsTrainer]
     serializer_class = s.InviteSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, filters.OrderingFilter]
     filterset_class = InviteFilter
     search_fields = ["email", "full_name"]
     ordering_fields = ["created_at", "expires_at"]
@@ -255,7 +256,7 @@ class ClientViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = ClientFilter
     search_fields = ["user__full_name", "user__email"]
     lookup_value_regex = r"\d+"

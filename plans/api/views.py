@@ -1,11 +1,14 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from fitbud.api.filters import BoundedSearchFilter
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 from plans import selectors, services
@@ -127,6 +130,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, OrderingFilter]
     filterset_class = TemplateFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
@@ -219,6 +223,8 @@ class AssignmentViewSet(
     """Plans given to clients, each with an immutable snapshot of the template."""
 
     serializer_class = AssignmentSerializer
+    # No free-text search here: the default SearchFilter would document a no-op `search`.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date", "-id"]
