@@ -9,7 +9,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,7 +23,7 @@ from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.models import Client, ClientNote, Invite
-from fitbud.api.filters import BoundedSearchFilter
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.schema import error_response
 
@@ -115,7 +115,7 @@ class InviteViewSet(
 ):
     permission_classes = [IsTrainer]
     serializer_class = s.InviteSerializer
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = InviteFilter
     search_fields = ["email", "full_name"]
     ordering_fields = ["created_at", "expires_at"]

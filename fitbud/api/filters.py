@@ -5,10 +5,12 @@ value is outside its documented type or enum, is a 400 naming the parameter -- n
 silently unfiltered 200.
 """
 
+import re
+
 import django_filters
 from django import forms
 from rest_framework import exceptions
-from rest_framework.filters import SearchFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 # The largest bigint: a larger id is a 400, never a database overflow.
 MAX_ID = 2**63 - 1
@@ -100,3 +102,46 @@ class BoundedSearchFilter(SearchFilter):
                     f"Case-insensitive search term (at most {SEARCH_MAX_LENGTH} characters)."
                 )
         return parameters
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` limited to the view's `ordering_fields`, comma-separated, `-` for
+    descending. DRF silently drops unknown fields; here they are a 400, as documented."""
+
+    def _terms(self, view) -> list[str]:
+        fields = list(view.ordering_fields)
+        return fields + [f"-{field}" for field in fields]
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return self.get_default_ordering(view)
+        terms = raw.split(",")
+        allowed = set(self._terms(view))
+        if not all(term in allowed for term in terms):
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Use a comma-separated list of: {', '.join(sorted(allowed))}."
+                    ]
+                },
+                code="invalid",
+            )
+        # A final tie-breaker, so equal values never shuffle rows between pages.
+        return [*terms, "-pk" if terms[-1].startswith("-") else "pk"]
+
+    def get_schema_operation_parameters(self, view):
+        names = "|".join(re.escape(field) for field in view.ordering_fields)
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Order by one or more of "
+                    + ", ".join(f"`{field}`" for field in view.ordering_fields)
+                    + " (comma-separated; prefix `-` for descending)."
+                ),
+                "schema": {"type": "string", "pattern": f"^-?({names})(,-?({names}))*$"},
+            }
+        ]

@@ -33,6 +33,8 @@ FILTERS = [
     ("/api/v1/invites/", "status", "nope"),
     ("/api/v1/clients/", "is_active", "maybe"),
     ("/api/v1/clients/", "ordering", "password"),
+    ("/api/v1/invites/", "ordering", "email"),
+    ("/api/v1/templates/", "ordering", "trainer__password"),
     ("/api/v1/templates/", "kind", "nope"),
     ("/api/v1/templates/", "archived", "maybe"),
     ("/api/v1/assignments/", "client", "abc"),
@@ -51,6 +53,10 @@ FILTERS = [
     ("/api/v1/feed/", "client", "abc"),
     ("/api/v1/feed/", "kind", "nope"),
     ("/api/v1/feed/", "after", "-1"),
+    ("/api/v1/assignments/", "ordering", "-start_date,,created_at"),
+    ("/api/v1/billing/plans/", "ordering", "id"),
+    ("/api/v1/billing/subscriptions/", "ordering", "status"),
+    ("/api/v1/billing/payments/", "ordering", "amount,client__user__password"),
     ("/api/v1/billing/subscriptions/", "client", "abc"),
     ("/api/v1/billing/subscriptions/", "status", "nope"),
     ("/api/v1/billing/subscriptions/", "date_from", "x"),
@@ -177,3 +183,17 @@ def test_the_schema_documents_the_enforced_bounds():
     assert cursor_list["page_size"] == {"type": "integer", "minimum": 1}
     assert cursor_list["cursor"]["maxLength"] == 500
     assert _query_schemas("/api/v1/check-ins/")["reviewed"] == {"type": "boolean"}
+    assert assignments["ordering"]["pattern"] == (
+        "^-?(start_date|created_at)(,-?(start_date|created_at))*$"
+    )
+
+
+def test_ordering_takes_several_documented_fields_with_a_stable_tie_breaker(trainer_api, trainer):
+    first, second = PlanTemplateFactory.create_batch(2, trainer=trainer, name="Same")
+    response = trainer_api.get("/api/v1/templates/?ordering=name,-created_at")
+    assert response.status_code == 200, response.content
+    assert {row["id"] for row in response.json()["results"]} == {first.pk, second.pk}
+    ids = [
+        row["id"] for row in trainer_api.get("/api/v1/templates/?ordering=-name").json()["results"]
+    ]
+    assert ids == [second.pk, first.pk]

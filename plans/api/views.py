@@ -4,11 +4,10 @@ from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializ
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from fitbud.api.filters import BoundedSearchFilter
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 from plans import selectors, services
@@ -130,7 +129,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = TemplateFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
@@ -224,7 +223,7 @@ class AssignmentViewSet(
 
     serializer_class = AssignmentSerializer
     # No free-text search here: the default SearchFilter would document a no-op `search`.
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date", "-id"]
