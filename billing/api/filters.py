@@ -3,14 +3,14 @@ import datetime
 import django_filters
 
 from billing.models import Payment, Subscription
-from fitbud.api.filters import IdFilter
+from fitbud.api.filters import IdFilter, StrictFilterSet
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
-class _DateRangeFilterSet(django_filters.FilterSet):
+class _DateRangeFilterSet(StrictFilterSet):
     """`date_from` / `date_to`: inclusive UTC calendar dates on created_at."""
 
     client = IdFilter(field_name="client_id", help_text="A client id (Client.id).")

@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,6 +24,7 @@ from billing.api.filters import PaymentFilter, SubscriptionFilter
 from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
 from fitbud.api.exceptions import DomainError
+from fitbud.api.filters import StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
 
 PLAN_IN_USE = error(
@@ -99,7 +99,7 @@ class PlanViewSet(
 ):
     serializer_class = s.PlanSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["price", "name", "created_at"]
     ordering = ["price", "id"]
 
@@ -141,7 +141,7 @@ class PlanViewSet(
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerSubscriptionSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = SubscriptionFilter
     ordering_fields = ["created_at", "current_period_end"]
     ordering = ["-created_at", "-id"]
@@ -159,7 +159,7 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerPaymentSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = PaymentFilter
     ordering_fields = ["created_at", "paid_at", "amount"]
     ordering = ["-created_at", "-id"]

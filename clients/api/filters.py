@@ -1,9 +1,10 @@
 import django_filters
 
 from clients.models import Client, Invite
+from fitbud.api.filters import BooleanFilter, StrictFilterSet
 
 
-class InviteFilter(django_filters.FilterSet):
+class InviteFilter(StrictFilterSet):
     # Filters on the annotated status, so lapsed pending invites are found as "expired".
     status = django_filters.ChoiceFilter(
         choices=Invite.Status.choices, field_name="current_status", label="Status"
@@ -25,8 +26,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
-class ClientFilter(django_filters.FilterSet):
-    is_active = django_filters.BooleanFilter(label="Active clients only (true) or inactive only")
+class ClientFilter(StrictFilterSet):
+    is_active = BooleanFilter(label="Active clients only (true) or inactive only")
     ordering = StableOrderingFilter(
         fields=(("joined_at", "joined_at"), ("user__full_name", "name")),
         label="Order by joined_at or name (prefix - for descending)",

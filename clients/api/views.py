@@ -9,7 +9,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.models import Client, ClientNote, Invite
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.schema import error_response
 
@@ -114,7 +115,7 @@ class InviteViewSet(
 ):
     permission_classes = [IsTrainer]
     serializer_class = s.InviteSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = InviteFilter
     search_fields = ["email", "full_name"]
     ordering_fields = ["created_at", "expires_at"]
@@ -255,7 +256,7 @@ class ClientViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = ClientFilter
     search_fields = ["user__full_name", "user__email"]
     lookup_value_regex = r"\d+"

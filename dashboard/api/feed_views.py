@@ -25,16 +25,16 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from dashboard import feed
 from dashboard.api.feed_serializers import FeedEventSerializer
 from dashboard.models import ActivityEvent
+from fitbud.api.filters import IdFilter, StrictFilterSet
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
-from progress.api.filters import IdFilter
 
 
 class FeedPagination(CursorPagination):
     ordering = ("-created_at", "-id")  # matches dashboard_feed_idx (trainer, -created_at, -id)
 
 
-class FeedFilter(filters.FilterSet):
+class FeedFilter(StrictFilterSet):
     client = IdFilter(field_name="client_id", help_text="Only this client's events.")
     kind = filters.MultipleChoiceFilter(
         choices=ActivityEvent.Kind.choices,

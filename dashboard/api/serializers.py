@@ -15,10 +15,19 @@ from progress.models import CheckIn
 # ---------------------------------------------------------------------------- me/today/
 
 
+class _PresentDateField(serializers.DateField):
+    def get_value(self, dictionary):
+        # DRF reads an optional "?date=" from a query string as absent; the schema says
+        # format date, so a present-but-empty value is validated (and refused) instead.
+        if dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class TodayQuerySerializer(serializers.Serializer):
     # Query strings are not strict: unrelated parameters (cache busters, tracking) are
     # ignored, as browsers and proxies add them; only `date` is read and validated.
-    date = serializers.DateField(
+    date = _PresentDateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         help_text="Local date to show (YYYY-MM-DD). Defaults to today in the client's timezone.",

@@ -27,8 +27,8 @@ class TodayView(APIView):
                 OpenApiTypes.DATE,
                 OpenApiParameter.QUERY,
                 required=False,
-                description="Local date (YYYY-MM-DD); defaults to today in the client's "
-                "timezone. An invalid date is a 400.",
+                description="Local date (YYYY-MM-DD); when absent, today in the client's "
+                "timezone. An empty or invalid date is a 400.",
             )
         ],
         responses=s.TodaySerializer,

@@ -181,9 +181,14 @@ def test_an_invalid_date_is_a_400(client_api, value):
     assert_error(client_api.get(URL, {"date": value}), 400, "invalid", "date")
 
 
-def test_an_empty_date_means_today(client_user):
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_date_is_a_400(client_api, value):
+    assert_error(client_api.get(URL, {"date": value}), 400, "invalid", "date")
+
+
+def test_without_a_date_it_shows_today(client_user):
     with time_machine.travel(dt.datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):
-        response = auth_client(client_user).get(URL, {"date": ""})
+        response = auth_client(client_user).get(URL)
     assert response.status_code == 200
     assert response.json()["date"] == "2026-03-02"
 

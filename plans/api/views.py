@@ -1,3 +1,4 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
@@ -6,6 +7,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 from plans import selectors, services
@@ -127,6 +129,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = TemplateFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
@@ -219,6 +222,8 @@ class AssignmentViewSet(
     """Plans given to clients, each with an immutable snapshot of the template."""
 
     serializer_class = AssignmentSerializer
+    # No free-text search here: the default SearchFilter would document a no-op `search`.
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date", "-id"]

@@ -1,10 +1,10 @@
 from django_filters import rest_framework as filters
 
-from fitbud.api.filters import IdFilter
+from fitbud.api.filters import BooleanFilter, IdFilter, StrictFilterSet
 from progress.models import CheckIn, MealLog, WorkoutLog
 
 
-class EntryFilter(filters.FilterSet):
+class EntryFilter(StrictFilterSet):
     client = IdFilter(field_name="client_id", help_text="Only this client's entries (trainers).")
     date_from = filters.DateFilter(
         field_name="date", lookup_expr="gte", help_text="Entries dated on or after this day."
@@ -27,7 +27,7 @@ class MealLogFilter(EntryFilter):
 
 
 class CheckInFilter(EntryFilter):
-    reviewed = filters.BooleanFilter(
+    reviewed = BooleanFilter(
         field_name="reviewed_at",
         lookup_expr="isnull",
         exclude=True,
