@@ -57,14 +57,19 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+# Documented as arrays in the schema, where `?ordering=` is a valid, empty list.
+ARRAY_FILTERS = (django_filters.OrderingFilter, django_filters.MultipleChoiceFilter)
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """Base of every app's FilterSet: `?status=` (present but empty) is a 400, not "all"."""
 
     def is_valid(self):
         valid = super().is_valid()
         getlist = getattr(self.data, "getlist", None)
-        for name in self.filters:
-            if name not in self.data:
+        for name, filter_ in self.filters.items():
+            if name not in self.data or isinstance(filter_, ARRAY_FILTERS):
+                # An array parameter sent empty is an empty array: nothing to filter by.
                 continue
             values = getlist(name) if getlist else [self.data[name]]
             if any(str(value).strip() == "" for value in values):

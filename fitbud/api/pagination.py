@@ -4,7 +4,11 @@ from rest_framework import exceptions, pagination
 
 # DRF silently falls back to the default for `page_size=abc` or `0`; the schema says
 # "integer >= 1", so such values are a 400 instead. Larger values are capped, not refused.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+# Any whole number is valid per the schema; past this one it makes no difference (a page
+# size is capped, a page number is past the last page), so longer digit strings are not
+# even converted.
+_HUGE = 10**18
 
 # Our cursors are short base64 positions; anything longer cannot be one of ours.
 CURSOR_MAX_LENGTH = 500
@@ -15,11 +19,12 @@ def _positive_int_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+    digits = raw.lstrip("0") if _WHOLE_NUMBER.fullmatch(raw) else None
+    if not digits:  # not a whole number, or zero
         raise exceptions.ValidationError(
             {name: ["A whole number of at least 1 is required."]}, code="invalid"
         )
-    return int(raw)
+    return _HUGE if len(digits) > 18 else int(digits)
 
 
 def _page_size_parameter(paginator) -> dict:

@@ -28,6 +28,12 @@ class ErrorResponse400Serializer(ErrorResponseSerializer):
     type = serializers.ChoiceField(choices=["validation_error", "client_error"])
 
 
+class ClientErrorResponseSerializer(ErrorResponseSerializer):
+    """4xx other than validation: codes such as `not_found`, `invite_not_found`."""
+
+    type = serializers.ChoiceField(choices=["client_error"])
+
+
 def error_response(
     description: str, *codes: str, detail: str | None = None, server: bool = False
 ) -> OpenApiResponse:

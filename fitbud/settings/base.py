@@ -175,6 +175,8 @@ DRF_STANDARDIZED_ERRORS = {
     "ERROR_SCHEMAS": {
         "400": "fitbud.api.schema.ErrorResponse400Serializer",
         "401": "accounts.api.schema.ErrorResponse401Serializer",
+        # Some 404s carry a precise code (`invite_not_found`) and an attr naming the field.
+        "404": "fitbud.api.schema.ClientErrorResponseSerializer",
     },
 }
 
