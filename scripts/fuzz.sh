@@ -2,7 +2,7 @@
 # API fuzzing: schemathesis (all checks) against the live OpenAPI schema of a production-mode
 # server, once with a trainer's JWT and once with a client's. Fails on any server error or any
 # response that breaks the schema. Bounded: FUZZ_MAX_EXAMPLES per operation (default 10) and
-# FUZZ_MAX_TIME seconds per role (default 100). Reports: artifacts/fuzz/.
+# FUZZ_MAX_TIME seconds per role (default 75). Reports: artifacts/fuzz/.
 #   make fuzz            or   bash scripts/fuzz.sh
 set -euo pipefail
 
@@ -32,7 +32,7 @@ for role in trainer client; do
         --header "Authorization: Bearer ${!token_var}" \
         --checks all \
         --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
-        --max-time "${FUZZ_MAX_TIME:-100}" \
+        --max-time "${FUZZ_MAX_TIME:-75}" \
         --seed "${FUZZ_SEED:-1}" \
         --workers 1 \
         --request-timeout 10 \
