@@ -1,9 +1,55 @@
+"""Writes for accounts: sign-up, profile, passwords and the JWT life cycle.
+
+Refresh tokens are tracked by simplejwt's blacklist app (one OutstandingToken row per issued
+refresh token). Rotation and logout lock that row so that a refresh token can be used once,
+even by two concurrent requests.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
-from rest_framework_simplejwt.tokens import RefreshToken
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone as dj_timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework import exceptions
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
+from accounts.selectors import user_get_by_email, user_get_from_reset_uid
 from fitbud.api.exceptions import Conflict
+
+logger = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = "No active account found with the given credentials."
+INVALID_TOKEN = "Token is invalid or expired."
+
+
+class _RefreshTokenIgnoringBlacklist(RefreshToken):
+    """Checks signature, expiry and type, but leaves the blacklist to the caller (which
+    needs to tell a used token from a forged one and to lock the row while deciding)."""
+
+    def verify(self, *args: Any, **kwargs: Any) -> None:
+        Token.verify(self, *args, **kwargs)
+
+
+def _password_errors_for(field: str, password: str, user: User) -> None:
+    # Django's validators raise without a field; key the errors so the API names the field.
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
 
 
 @transaction.atomic
@@ -16,16 +62,21 @@ def user_create(
     timezone: str = "UTC",
     units: str = User.Units.METRIC,
 ) -> User:
-    """Create a login. Validates the password with Django's validators (400 on failure) and
-    refuses an email that exists in any letter case (409)."""
+    """Create a login. Validates the password with Django's validators (400 on the
+    `password` field) and refuses an email that exists in any letter case (409)."""
     email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("An account with this email already exists.", code="email_taken")
     user = User(email=email, full_name=full_name, role=role, timezone=timezone, units=units)
-    validate_password(password, user=user)
+    _password_errors_for("password", password, user)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
+    # Uniqueness is checked above and enforced by the database below (concurrent sign-ups).
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict("An account with this email already exists.", code="email_taken") from exc
     return user
 
 
@@ -33,3 +84,185 @@ def user_tokens(*, user: User) -> dict[str, str]:
     """A fresh JWT pair, as returned by register, token and invite accept."""
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def user_login(*, email: str, password: str, request: Any = None) -> dict[str, str]:
+    """Email (any letter case) + password -> a JWT pair. Unknown email, wrong password and
+    deactivated account answer the same 401, so the endpoint does not reveal who signed up."""
+    user = authenticate(request, email=User.objects.normalize_email(email), password=password)
+    if user is None:
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials")
+    User.objects.filter(pk=user.pk).update(last_login=dj_timezone.now())
+    return user_tokens(user=user)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    full_name: str | None = None,
+    timezone: str | None = None,
+    units: str | None = None,
+) -> User:
+    """Profile fields a user may change about themselves. Email and role are not among them."""
+    changes = {
+        name: value
+        for name, value in {"full_name": full_name, "timezone": timezone, "units": units}.items()
+        if value is not None
+    }
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if changes:
+        user.full_clean(
+            exclude=[f.name for f in User._meta.fields if f.name not in changes],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        user.save(update_fields=list(changes))
+    return user
+
+
+def _decode_refresh(raw: str) -> RefreshToken:
+    try:
+        return _RefreshTokenIgnoringBlacklist(raw)
+    except TokenError as exc:
+        raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
+
+
+def _lock_outstanding(token: RefreshToken) -> OutstandingToken | None:
+    # get(), not first(): the model's default ordering joins the user table, and PostgreSQL
+    # cannot lock the nullable side of that outer join.
+    try:
+        return OutstandingToken.objects.select_for_update().get(jti=token[jwt_settings.JTI_CLAIM])
+    except OutstandingToken.DoesNotExist:
+        return None
+
+
+def _blacklist(outstanding: OutstandingToken) -> bool:
+    """True when this call blacklisted the token, False when it already was."""
+    try:
+        with transaction.atomic():
+            _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+    except IntegrityError:
+        # SQLite has no row locks: a concurrent request blacklisted it first.
+        return False
+    return created
+
+
+def _password_unchanged_since(token: RefreshToken, user: User) -> bool:
+    # With CHECK_REVOKE_TOKEN tokens carry a digest of the password hash, so a password
+    # change ends every session (access tokens included, see settings.SIMPLE_JWT).
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    return token.get(jwt_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
+
+
+@transaction.atomic
+def refresh_token_rotate(*, refresh: str) -> dict[str, str]:
+    """Spend a refresh token: blacklist it and issue a new pair. A token that was already
+    used (rotated or logged out) is refused, even when two requests race with it."""
+    token = _decode_refresh(refresh)
+    outstanding = _lock_outstanding(token)
+    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+    usable = (
+        outstanding is not None
+        and user is not None
+        and user.is_active
+        and _password_unchanged_since(token, user)
+    )
+    if not usable or not _blacklist(outstanding):
+        raise exceptions.AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
+    return user_tokens(user=user)
+
+
+@transaction.atomic
+def refresh_token_revoke(*, refresh: str) -> None:
+    """Log out: blacklist the refresh token. Repeating it (a retry after a lost response)
+    succeeds; a forged or expired token does not."""
+    token = _decode_refresh(refresh)
+    outstanding = _lock_outstanding(token)
+    if outstanding is None:
+        raise exceptions.AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
+    _blacklist(outstanding)
+
+
+def user_refresh_tokens_revoke_all(*, user: User) -> int:
+    """Blacklist every live refresh token of the user (after a password change or reset)."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=dj_timezone.now(), blacklistedtoken__isnull=True
+    )
+    rows = [BlacklistedToken(token=outstanding) for outstanding in live]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _set_password(*, user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_refresh_tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    """Change the password, sign out every other session, and return a new pair so the
+    device that made the change stays signed in."""
+    if not user.check_password(old_password):
+        raise ValidationError(
+            {
+                "old_password": ValidationError(
+                    "The current password is wrong.", code="wrong_password"
+                )
+            }
+        )
+    _password_errors_for("new_password", new_password, user)
+    _set_password(user=user, new_password=new_password)
+    return user_tokens(user=user)
+
+
+def _send_password_reset_email(*, user_id: int, uid: str, token: str) -> None:
+    user = User.objects.get(pk=user_id)
+    url = settings.PASSWORD_RESET_URL_TEMPLATE.format(uid=uid, token=token)
+    context = {
+        "user": user,
+        "reset_url": url,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    send_mail(
+        subject="Reset your Fitbud password",
+        message=render_to_string("accounts/email/password_reset.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_password_reset_request(*, email: str) -> None:
+    """Email a reset link if an active account has this email. Says nothing either way."""
+    user = user_get_by_email(email=email)
+    if user is None or not user.is_active or not user.has_usable_password():
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    # robust: a mail server failure is logged, never a 500 that only existing accounts get.
+    transaction.on_commit(
+        lambda: _send_password_reset_email(user_id=user.pk, uid=uid, token=token), robust=True
+    )
+
+
+@transaction.atomic
+def user_password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password from an emailed link. The token is single use: it is derived from
+    the password hash, which this changes."""
+    user = user_get_from_reset_uid(uid=uid)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ValidationError(
+            {
+                "token": ValidationError(
+                    "This password reset link is invalid or has expired.", code="invalid_token"
+                )
+            }
+        )
+    _password_errors_for("new_password", new_password, user)
+    _set_password(user=user, new_password=new_password)
+    return user

@@ -26,6 +26,11 @@ class SubscriptionPlan(TimeStampedModel):
     class Meta:
         ordering = ["price", "id"]
         indexes = [models.Index(fields=["trainer", "is_active"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gt=0), name="billing_plan_price_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.price} {self.currency}/{self.interval}"
@@ -48,6 +53,10 @@ class Subscription(TimeStampedModel):
     provider = models.CharField(max_length=16)
     provider_subscription_id = models.CharField(max_length=255, blank=True)
     provider_checkout_id = models.CharField(max_length=255, blank=True)
+    provider_customer_id = models.CharField(max_length=255, blank=True)
+    # Creation time of the newest provider event applied to this row: Stripe does not
+    # deliver events in order, and an older "subscription.updated" must not undo a newer one.
+    provider_event_at = models.DateTimeField(null=True, blank=True)
     current_period_start = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)

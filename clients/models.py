@@ -23,6 +23,10 @@ class Invite(TimeStampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # When the invite email last went out and how often (create, re-invite, resend).
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
     client = models.OneToOneField(
         "clients.Client",
         on_delete=models.SET_NULL,
@@ -51,6 +55,10 @@ class Invite(TimeStampedModel):
         return self.status == self.Status.EXPIRED or (
             self.status == self.Status.PENDING and self.expires_at <= timezone.now()
         )
+
+
+# Importable by dotted path (the OpenAPI settings name this enum InviteStatusEnum).
+InviteStatus = Invite.Status
 
 
 class Client(TimeStampedModel):
@@ -145,3 +153,22 @@ class HealthProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Health profile of {self.client_id}"
+
+
+class HealthProfileChange(models.Model):
+    """Audit trail of a health profile: who changed which fields, when (never the values:
+    the history must not become a second copy of medical data)."""
+
+    profile = models.ForeignKey(HealthProfile, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["profile", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"Health profile {self.profile_id} changed at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -4,3 +4,37 @@ from django.apps import AppConfig
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = "Dashboard"
+
+    def ready(self) -> None:
+        # The feed listens to the other apps; they never import dashboard.
+        from django.db.models.signals import post_delete, post_save
+
+        from billing.signals import payment_received
+        from clients.signals import invite_accepted
+        from dashboard import receivers
+        from plans.signals import plan_assigned
+        from progress.models import CheckIn, MealLog, WorkoutLog
+
+        saved = (
+            (WorkoutLog, receivers.on_workout_log_saved),
+            (MealLog, receivers.on_meal_log_saved),
+            (CheckIn, receivers.on_check_in_saved),
+        )
+        for model, receiver in saved:
+            post_save.connect(
+                receiver, sender=model, dispatch_uid=f"dashboard.feed.saved.{model.__name__}"
+            )
+            post_delete.connect(
+                receivers.on_entry_deleted,
+                sender=model,
+                dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
+            )
+        invite_accepted.connect(
+            receivers.on_invite_accepted, dispatch_uid="dashboard.feed.invite_accepted"
+        )
+        plan_assigned.connect(
+            receivers.on_plan_assigned, dispatch_uid="dashboard.feed.plan_assigned"
+        )
+        payment_received.connect(
+            receivers.on_payment_received, dispatch_uid="dashboard.feed.payment_received"
+        )

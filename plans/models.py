@@ -1,3 +1,6 @@
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -24,6 +27,14 @@ class PlanTemplate(TimeStampedModel):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlanKind.values), name="plans_template_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="plans_template_version_positive"
+            ),
+        ]
         indexes = [
             models.Index(fields=["trainer", "kind", "is_archived"]),
             models.Index(fields=["trainer", "-updated_at"]),
@@ -31,6 +42,23 @@ class PlanTemplate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind} v{self.version})"
+
+
+class SnapshotImmutable(Exception):
+    """Raised when anything tries to change an assignment's snapshot after creation."""
+
+
+def _frozen(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class PlanAssignmentQuerySet(models.QuerySet):
+    # save() goes through _update(), so refusing here only blocks bulk writes of the
+    # snapshot (update() and bulk_update(), which calls update()).
+    def update(self, **kwargs: Any) -> int:
+        if "snapshot" in kwargs:
+            raise SnapshotImmutable("An assignment's snapshot can never be changed.")
+        return super().update(**kwargs)
 
 
 class PlanAssignment(TimeStampedModel):
@@ -62,6 +90,8 @@ class PlanAssignment(TimeStampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PlanAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
@@ -70,6 +100,13 @@ class PlanAssignment(TimeStampedModel):
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="plans_assignment_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PlanKind.values), name="plans_assignment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "ended"]),
+                name="plans_assignment_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["client", "kind", "status", "start_date"]),
@@ -77,3 +114,39 @@ class PlanAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.client_id} from {self.start_date}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "snapshot" in field_names:
+            instance._loaded_snapshot = _frozen(instance.snapshot)
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        inserting = self._state.adding or self.pk is None
+        if not inserting:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "snapshot" in update_fields:
+                self._refuse_snapshot_change()
+            # The snapshot column is written once, on insert; later saves leave it alone.
+            if update_fields is None:
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "snapshot"
+                ]
+            else:
+                kwargs["update_fields"] = [f for f in update_fields if f != "snapshot"]
+        super().save(*args, **kwargs)
+        if inserting:
+            self._loaded_snapshot = _frozen(self.snapshot)
+
+    def _refuse_snapshot_change(self) -> None:
+        if "snapshot" in self.get_deferred_fields():
+            return  # never loaded, so never changed
+        original = getattr(self, "_loaded_snapshot", None)
+        if original is None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("snapshot", flat=True)
+            original = _frozen(stored.first())
+        if _frozen(self.snapshot) != original:
+            raise SnapshotImmutable("An assignment's snapshot can never be changed.")

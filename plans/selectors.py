@@ -3,7 +3,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from plans.models import PlanAssignment
+from clients.models import Client
+from plans.models import PlanAssignment, PlanTemplate
 
 
 def assignments_covering(*, client_ids, on_date: date) -> QuerySet[PlanAssignment]:
@@ -30,3 +31,25 @@ def assignment_day(assignment: PlanAssignment, on_date: date) -> tuple[int, dict
         return None
     index = (on_date - assignment.start_date).days % len(days)
     return index, days[index]
+
+
+def template_list(*, trainer) -> QuerySet[PlanTemplate]:
+    """The trainer's own templates (the only ones they may see, edit or assign)."""
+    return PlanTemplate.objects.filter(trainer=trainer)
+
+
+def assignment_list(*, user) -> QuerySet[PlanAssignment]:
+    """Assignments the user may read: a trainer's clients' or a client's own."""
+    if getattr(user, "is_trainer", False):
+        return PlanAssignment.objects.filter(client__trainer=user)
+    if getattr(user, "is_client", False):
+        return PlanAssignment.objects.filter(client__user=user)
+    return PlanAssignment.objects.none()
+
+
+def trainer_client(*, trainer, client_id: int) -> Client | None:
+    return Client.objects.filter(trainer=trainer, pk=client_id).first()
+
+
+def trainer_template(*, trainer, template_id: int) -> PlanTemplate | None:
+    return PlanTemplate.objects.filter(trainer=trainer, pk=template_id).first()

@@ -29,7 +29,8 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     )
     status = Subscription.Status.ACTIVE
     provider = "test"
-    provider_subscription_id = factory.Sequence(lambda n: f"test_sub_{n}")
+    # Not "test_sub_<n>": the test provider names its subscriptions that way by primary key.
+    provider_subscription_id = factory.Sequence(lambda n: f"factory_sub_{n}")
     current_period_start = factory.LazyFunction(timezone.now)
     current_period_end = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
 
@@ -44,5 +45,5 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     currency = factory.LazyAttribute(lambda o: o.subscription.plan.currency)
     status = Payment.Status.SUCCEEDED
     provider = "test"
-    provider_payment_id = factory.Sequence(lambda n: f"test_pay_{n}")
+    provider_payment_id = factory.Sequence(lambda n: f"factory_pay_{n}")
     paid_at = factory.LazyFunction(timezone.now)

@@ -1,7 +1,26 @@
-from rest_framework.routers import DefaultRouter
+# SimpleRouter everywhere: several apps share /api/v1/, so no app may claim its root view.
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
+from clients.api import views
+
+router = SimpleRouter()
+router.register("invites", views.InviteViewSet, basename="invite")
+router.register("clients", views.ClientViewSet, basename="client")
+
+notes = views.ClientNoteViewSet.as_view({"get": "list", "post": "create"})
+note = views.ClientNoteViewSet.as_view(
+    {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+)
 
 urlpatterns = [
+    # accept/ before <token>/ so "accept" is never read as a token.
+    path("auth/invites/accept/", views.InviteAcceptView.as_view(), name="invite-accept"),
+    path("auth/invites/<str:token>/", views.InvitePreviewView.as_view(), name="invite-preview"),
+    path("clients/<int:client_id>/notes/", notes, name="client-note-list"),
+    path("clients/<int:client_id>/notes/<int:pk>/", note, name="client-note-detail"),
+    path("clients/<int:client_id>/health/", views.ClientHealthView.as_view(), name="client-health"),
+    path("me/health/", views.MyHealthView.as_view(), name="me-health"),
+    path("me/trainer/", views.MyTrainerView.as_view(), name="me-trainer"),
     *router.urls,
 ]

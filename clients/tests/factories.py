@@ -6,7 +6,14 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import ClientUserFactory, TrainerFactory
-from clients.models import Client, ClientNote, HealthProfile, Invite
+from clients.models import (
+    Client,
+    ClientNote,
+    ClientStatusChange,
+    HealthProfile,
+    HealthProfileChange,
+    Invite,
+)
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -48,3 +55,21 @@ class HealthProfileFactory(factory.django.DjangoModelFactory):
 
     client = factory.SubFactory(ClientFactory)
     height_cm = 172
+
+
+class ClientStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientStatusChange
+
+    client = factory.SubFactory(ClientFactory)
+    is_active = False
+    changed_by = factory.LazyAttribute(lambda o: o.client.trainer)
+
+
+class HealthProfileChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthProfileChange
+
+    profile = factory.SubFactory(HealthProfileFactory)
+    changed_by = factory.LazyAttribute(lambda o: o.profile.client.trainer)
+    fields = factory.LazyFunction(lambda: ["height_cm"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseHandler
@@ -16,6 +17,8 @@ from drf_standardized_errors.handler import exception_handler as _exception_hand
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.exceptions import DetailDictMixin
 
 
 class Conflict(exceptions.APIException):
@@ -42,10 +45,43 @@ class ClientInactive(exceptions.PermissionDenied):
     default_code = "client_inactive"
 
 
+def _single_auth_error(exc: exceptions.APIException) -> exceptions.APIException:
+    # simplejwt packs {detail, code, messages: [...]} into one exception; report it as one
+    # error, with the most specific message ("Token is expired") as the detail.
+    detail = exc.detail
+    messages = detail.get("messages")
+    first = messages[0] if isinstance(messages, list) and messages else {}
+    text = (first.get("message") if isinstance(first, dict) else None) or detail.get("detail")
+    converted = exceptions.AuthenticationFailed(str(text), code=str(detail.get("code")))
+    converted.status_code = exc.status_code
+    converted.auth_header = getattr(exc, "auth_header", None)
+    return converted
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad request."
+    default_code = "bad_request"
+
+
 class ExceptionHandler(BaseHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
+        # Django raises these while reading the body (over DATA_UPLOAD_MAX_MEMORY_SIZE, ...):
+        # client input, so never a 500.
+        if isinstance(exc, RequestDataTooBig):
+            return PayloadTooLarge()
+        if isinstance(exc, SuspiciousOperation):
+            return BadRequest()
+        if isinstance(exc, DetailDictMixin) and isinstance(exc.detail, dict):
+            return _single_auth_error(exc)
         return super().convert_known_exceptions(exc)
 
 
@@ -53,7 +89,15 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     if isinstance(detail, dict):
         errors: list[Error] = []
         for key, value in detail.items():
-            errors += _flatten(value, f"{attr}.{key}" if attr else str(key))
+            if isinstance(key, int):
+                # Nested list serializers report errors by index: `exercises[0].sets[1]`.
+                path = f"{attr}[{key}]" if attr else f"[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and attr:
+                # A nested object's or list's own error belongs to its field.
+                path = attr
+            else:
+                path = f"{attr}.{key}" if attr else str(key)
+            errors += _flatten(value, path)
         return errors
     if isinstance(detail, list):
         errors = []
@@ -79,5 +123,6 @@ class ExceptionFormatter(BaseFormatter):
         return errors
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]):
-    return _exception_handler(exc, context)
+# The library's own function, not a wrapper: its AutoSchema documents the error responses
+# only for views whose handler *is* this function (an identity check).
+exception_handler = _exception_handler

@@ -87,7 +87,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The default attributes (username, first_name, ...) mostly do not exist on our user.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -136,7 +140,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["fitbud.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "fitbud.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -163,7 +167,10 @@ DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "fitbud.api.exceptions.ExceptionFormatter",
     "EXCEPTION_HANDLER_CLASS": "fitbud.api.exceptions.ExceptionHandler",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "409", "415", "429"],
+    # 409 is documented per endpoint (extend_schema) where a service raises Conflict.
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "415", "429"],
+    # 401 codes come from simplejwt too (token_not_valid, ...); document them truthfully.
+    "ERROR_SCHEMAS": {"401": "accounts.api.schema.ErrorResponse401Serializer"},
 }
 
 SIMPLE_JWT = {
@@ -172,6 +179,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a digest of the password hash: changing the password ends every session.
+    "CHECK_REVOKE_TOKEN": True,
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
@@ -191,6 +200,12 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        # Named per model: several apps have a "status" field with different choices.
+        "InviteStatusEnum": "clients.models.InviteStatus",
+        "SubscriptionStatusEnum": "billing.models.Subscription.Status",
+        "PaymentStatusEnum": "billing.models.Payment.Status",
+        "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
+        "PlanKindEnum": "plans.models.PlanKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

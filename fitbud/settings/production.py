@@ -1,7 +1,7 @@
 """Production: every secret from the environment, HTTPS everywhere, shared cache."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
@@ -25,3 +25,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Rate limits (login, password reset) are counted in the default cache, which must be shared
+# by every gunicorn worker: point REDIS_URL/CACHE_URL at Redis (base.py reads them).
+# Without one, `check --deploy` warns (accounts.W001). Short socket timeouts keep a stuck
+# Redis from hanging requests; the throttles fail open and log when it is down.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="fitbud")
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )

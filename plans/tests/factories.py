@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 import factory
@@ -53,7 +54,7 @@ class PlanTemplateFactory(factory.django.DjangoModelFactory):
     kind = PlanKind.WORKOUT
     name = factory.Sequence(lambda n: f"Plan {n}")
     content = factory.LazyAttribute(
-        lambda o: WORKOUT_CONTENT if o.kind == PlanKind.WORKOUT else DIET_CONTENT
+        lambda o: copy.deepcopy(WORKOUT_CONTENT if o.kind == PlanKind.WORKOUT else DIET_CONTENT)
     )
 
 
@@ -71,5 +72,6 @@ class PlanAssignmentFactory(factory.django.DjangoModelFactory):
     template_version = factory.LazyAttribute(lambda o: o.template.version)
     kind = factory.LazyAttribute(lambda o: o.template.kind)
     name = factory.LazyAttribute(lambda o: o.template.name)
-    snapshot = factory.LazyAttribute(lambda o: o.template.content)
+    # A copy, as the service makes: the snapshot must not share the template's dict.
+    snapshot = factory.LazyAttribute(lambda o: copy.deepcopy(o.template.content))
     start_date = factory.LazyFunction(datetime.date.today)

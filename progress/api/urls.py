@@ -1,6 +1,11 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
+from progress.api import views
+
+router = SimpleRouter()
+router.register("workout-logs", views.WorkoutLogViewSet, basename="workout-log")
+router.register("meal-logs", views.MealLogViewSet, basename="meal-log")
+router.register("check-ins", views.CheckInViewSet, basename="check-in")
 
 urlpatterns = [
     *router.urls,

@@ -1,0 +1,281 @@
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSerializer
+from accounts.models import User
+from clients.models import Client, ClientNote, HealthProfile, Invite
+from clients.services import HEALTH_FIELDS
+from fitbud.api.serializers import StrictSerializer
+
+HEIGHT_MIN_CM = Decimal("30")
+HEIGHT_MAX_CM = Decimal("300")
+OLDEST_DATE_OF_BIRTH = date(1900, 1, 1)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+# --- invites -------------------------------------------------------------------------------
+
+
+class InviteCreateInputSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=150)
+
+    def validate_full_name(self, value: str) -> str:
+        value = _one_line(value)
+        if not value:
+            raise serializers.ValidationError("This field may not be blank.", code="blank")
+        return value
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    client = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invite
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "status",
+            "expires_at",
+            "created_at",
+            "last_sent_at",
+            "send_count",
+            "accepted_at",
+            "revoked_at",
+            "client",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Invite.Status.choices))
+    def get_status(self, invite: Invite) -> str:
+        # Selectors annotate current_status; a pending invite past expiry reads "expired".
+        current = getattr(invite, "current_status", None)
+        if current is not None and invite.status == Invite.Status.PENDING:
+            return current
+        return Invite.Status.EXPIRED.value if invite.is_expired else invite.status
+
+
+class InviteIssuedSerializer(InviteSerializer):
+    """The invite plus its token and link: only in the create and resend responses."""
+
+    token = serializers.CharField(read_only=True)
+    invite_url = serializers.URLField(read_only=True)
+
+    class Meta(InviteSerializer.Meta):
+        fields = [*InviteSerializer.Meta.fields, "token", "invite_url"]
+        read_only_fields = fields
+
+
+class InvitePreviewTrainerSerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+
+
+class InvitePreviewSerializer(serializers.Serializer):
+    """What anyone holding the link may see: nothing beyond this invite."""
+
+    trainer = InvitePreviewTrainerSerializer()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class InviteAcceptInputSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    full_name = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, allow_null=True
+    )
+
+
+class AuthResponseSerializer(serializers.Serializer):
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+# --- roster --------------------------------------------------------------------------------
+
+
+class ClientUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "timezone", "units"]
+        read_only_fields = fields
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    user = ClientUserSerializer(read_only=True)
+    notes_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "user",
+            "is_active",
+            "joined_at",
+            "deactivated_at",
+            "goals",
+            "notes_count",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_notes_count(self, client: Client) -> int:
+        count = getattr(client, "notes_count", None)
+        return count if count is not None else client.notes.count()
+
+
+class ClientUpdateInputSerializer(StrictSerializer):
+    is_active = serializers.BooleanField(required=False)
+    goals = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
+    )
+
+    def validate_goals(self, value: str | None) -> str:
+        return (value or "").strip()
+
+
+class TrainerPublicSerializer(serializers.ModelSerializer):
+    """A trainer as their clients see them."""
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+        read_only_fields = fields
+
+
+# --- notes ---------------------------------------------------------------------------------
+
+
+class NoteAuthorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+        read_only_fields = fields
+
+
+class ClientNoteSerializer(serializers.ModelSerializer):
+    author = NoteAuthorSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClientNote
+        fields = ["id", "client", "body", "author", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ClientNoteInputSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=10000)
+
+
+# --- health --------------------------------------------------------------------------------
+
+
+class HealthProfileInputSerializer(StrictSerializer):
+    """Every field optional and nullable (null clears it). Heights are rounded to 0.1 cm
+    so imperial conversions from the app are accepted."""
+
+    # No precision limits on input (172.72 from an inch conversion is fine); the bounds are
+    # checked first, then the value is rounded to the stored 0.1 cm in validate_height_cm.
+    height_cm = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        min_value=HEIGHT_MIN_CM,
+        max_value=HEIGHT_MAX_CM,
+        required=False,
+        allow_null=True,
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.ChoiceField(
+        choices=HealthProfile.Sex.choices, required=False, allow_blank=True, allow_null=True
+    )
+    injuries = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    conditions = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    medications = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    allergies = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    dietary_preferences = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, allow_null=True
+    )
+    emergency_contact = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, allow_null=True
+    )
+
+    TEXT_FIELDS = (
+        "sex",
+        "injuries",
+        "conditions",
+        "medications",
+        "allergies",
+        "dietary_preferences",
+        "emergency_contact",
+    )
+
+    def validate_height_cm(self, value: Decimal | None) -> Decimal | None:
+        if value is None:
+            return value
+        return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def validate_date_of_birth(self, value: date | None) -> date | None:
+        if value is None:
+            return value
+        today = date.today()
+        if value >= today:
+            raise serializers.ValidationError(
+                "The date of birth must be in the past.", code="date_not_in_past"
+            )
+        if value < OLDEST_DATE_OF_BIRTH:
+            raise serializers.ValidationError(
+                "The date of birth must be on or after 1900-01-01.", code="date_too_old"
+            )
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        # Text columns store "" for "nothing"; null in a request means the same.
+        for name in self.TEXT_FIELDS:
+            if name in attrs and attrs[name] is None:
+                attrs[name] = ""
+        return attrs
+
+
+class HealthUpdatedBySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "role"]
+        read_only_fields = fields
+
+
+class HealthProfileSerializer(serializers.ModelSerializer):
+    client = serializers.IntegerField(source="client_id", read_only=True)
+    height_cm = serializers.DecimalField(
+        max_digits=4, decimal_places=1, read_only=True, allow_null=True
+    )
+    updated_by = HealthUpdatedBySerializer(read_only=True, allow_null=True)
+    updated_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HealthProfile
+        fields = ["client", *HEALTH_FIELDS, "updated_by", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_updated_at(self, profile: HealthProfile) -> str | None:
+        # An empty profile nobody has written yet has no update time.
+        if profile.pk is None:
+            return None
+        return serializers.DateTimeField().to_representation(profile.updated_at)

@@ -1,0 +1,436 @@
+"""Thin views: input serializer -> service -> output serializer. Scoping lives in selectors."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.api.serializers import UserSerializer
+from accounts.services import user_tokens
+from clients import selectors, services
+from clients.api import serializers as s
+from clients.api.filters import ClientFilter, InviteFilter
+from clients.models import Client, ClientNote, Invite
+from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
+from fitbud.api.schema import error_response
+
+CONFLICT = {
+    409: error_response(
+        "The request conflicts with an existing account, client or invite.",
+        "already_your_client",
+        "client_of_another_trainer",
+        "email_is_trainer",
+        "email_taken",
+        "invite_pending_exists",
+        "invite_already_accepted",
+        "invite_revoked",
+    )
+}
+TOKEN_ERROR_CODES = [
+    services.InviteError.NOT_FOUND,
+    services.InviteError.EXPIRED,
+    services.InviteError.REVOKED,
+    services.InviteError.USED,
+]
+
+
+def _issued(result: services.IssuedInvite) -> dict:
+    invite = result.invite
+    data = s.InviteSerializer(invite).data
+    return {**data, "token": result.token, "invite_url": result.invite_url}
+
+
+# --- invites (trainer) ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your invites", tags=["invites"]),
+    retrieve=extend_schema(summary="Read an invite (never its token)", tags=["invites"]),
+    create=extend_schema(
+        summary="Invite a client by email",
+        description=(
+            "Creates the invite and emails the link. The response carries `token` and "
+            "`invite_url` this one time, so the link can also be shared by any channel. "
+            "Inviting an email that already has a pending invite of yours refreshes that "
+            "invite (new token, new expiry, email again) and answers **200** instead of 201. "
+            "409 when the email is your client already, a client of another trainer, or a "
+            "trainer account."
+        ),
+        tags=["invites"],
+        request=s.InviteCreateInputSerializer,
+        responses={201: s.InviteIssuedSerializer, 200: s.InviteIssuedSerializer, **CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Invite",
+                value={"email": "sam@example.com", "full_name": "Sam Client"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Already a client of another trainer",
+                value={
+                    "type": "client_error",
+                    "errors": [
+                        {
+                            "code": "client_of_another_trainer",
+                            "detail": "This email already belongs to a client of another trainer.",
+                            "attr": None,
+                        }
+                    ],
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Revoke an invite",
+        description=(
+            "The link stops working at once; the invite stays in the list with status "
+            "`revoked`. Revoking twice is harmless. An accepted invite cannot be revoked "
+            "(409): deactivate the client instead."
+        ),
+        tags=["invites"],
+        responses={204: None, **CONFLICT},
+    ),
+)
+class InviteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsTrainer]
+    serializer_class = s.InviteSerializer
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filterset_class = InviteFilter
+    search_fields = ["email", "full_name"]
+    ordering_fields = ["created_at", "expires_at"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Invite.objects.none()
+        return selectors.invite_list(trainer=self.request.user)
+
+    def get_object(self):
+        return selectors.invite_get(trainer=self.request.user, invite_id=self.kwargs["pk"])
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = s.InviteCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.invite_create(trainer=request.user, **data.validated_data)
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(_issued(result), status=code)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.invite_revoke(invite=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Resend an invite with a fresh link",
+        description=(
+            "Issues a new token and expiry (the previous link stops working) and emails "
+            "the invite again. Works for pending and expired invites; the new `token` and "
+            "`invite_url` are in this response only. 409 for accepted or revoked invites."
+        ),
+        tags=["invites"],
+        request=None,
+        responses={200: s.InviteIssuedSerializer, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        result = services.invite_resend(invite=self.get_object())
+        return Response(_issued(result))
+
+
+# --- invites (anonymous) -------------------------------------------------------------------
+
+
+class _InviteTokenView(APIView):
+    # Anyone with the link; any Authorization header is ignored. Throttled per IP because
+    # these are the endpoints one would hammer to guess tokens.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invite_token"
+
+
+@extend_validation_errors(TOKEN_ERROR_CODES, field_name="token", methods=["get"])
+class InvitePreviewView(_InviteTokenView):
+    @extend_schema(
+        summary="Preview an invite by its token",
+        description=(
+            "Shows who invited whom before the invitee sets a password. Unusable tokens "
+            "answer 400 with a code on `token`: `invite_not_found`, `invite_expired`, "
+            "`invite_revoked` or `invite_used`."
+        ),
+        tags=["auth"],
+        auth=[],
+        responses={200: s.InvitePreviewSerializer},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        invite = services.invite_check_usable(invite=selectors.invite_get_by_token(token=token))
+        body = {
+            "trainer": {"full_name": invite.trainer.full_name},
+            "email": invite.email,
+            "full_name": invite.full_name,
+            "expires_at": invite.expires_at,
+        }
+        return Response(s.InvitePreviewSerializer(body).data)
+
+
+@extend_validation_errors(TOKEN_ERROR_CODES, field_name="token", methods=["post"])
+class InviteAcceptView(_InviteTokenView):
+    @extend_schema(
+        summary="Accept an invite: create the client account and sign in",
+        description=(
+            "Creates the client user (with the invited email) and the link to the trainer "
+            "in one transaction and returns JWTs. `full_name` defaults to the name on the "
+            "invite. Unusable tokens answer 400 on `token` (`invite_not_found`, "
+            "`invite_expired`, `invite_revoked`, `invite_used`); 409 `email_taken` if an "
+            "account with the invited email exists meanwhile."
+        ),
+        tags=["auth"],
+        auth=[],
+        request=s.InviteAcceptInputSerializer,
+        responses={201: s.AuthResponseSerializer, **CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Accept",
+                value={"token": "<token from the link>", "password": "a-long-passphrase-42"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.InviteAcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _client = services.invite_accept(**data.validated_data)
+        body = {"user": UserSerializer(user).data, **user_tokens(user=user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+# --- roster --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your clients", tags=["clients"]),
+    retrieve=extend_schema(summary="One of your clients", tags=["clients"]),
+    partial_update=extend_schema(
+        summary="Update a client's status or goals",
+        description=(
+            "`is_active: false` deactivates the client (they keep read access, their writes "
+            "are refused with 403 `client_inactive`); `true` reactivates. Each change is "
+            "kept in the status history."
+        ),
+        tags=["clients"],
+        request=s.ClientUpdateInputSerializer,
+        responses={200: s.ClientSerializer},
+    ),
+)
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsTrainer]
+    serializer_class = s.ClientSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = ClientFilter
+    search_fields = ["user__full_name", "user__email"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Client.objects.none()
+        return selectors.client_list(trainer=self.request.user)
+
+    def get_object(self):
+        return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["pk"])
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        client = self.get_object()
+        data = s.ClientUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.client_update(client=client, changed_by=request.user, **data.validated_data)
+        client = selectors.client_get(trainer=request.user, client_id=client.pk)
+        return Response(s.ClientSerializer(client).data)
+
+
+# --- notes ---------------------------------------------------------------------------------
+
+
+CLIENT_ID = OpenApiParameter("client_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Private notes about a client", tags=["clients"]),
+    create=extend_schema(
+        summary="Add a private note",
+        tags=["clients"],
+        request=s.ClientNoteInputSerializer,
+        responses={201: s.ClientNoteSerializer},
+    ),
+    retrieve=extend_schema(summary="Read a private note", tags=["clients"]),
+    partial_update=extend_schema(
+        summary="Edit a private note",
+        tags=["clients"],
+        request=s.ClientNoteInputSerializer,
+        responses={200: s.ClientNoteSerializer},
+    ),
+    destroy=extend_schema(summary="Delete a private note", tags=["clients"]),
+)
+@extend_schema(parameters=[CLIENT_ID])
+class ClientNoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Trainer-only: no route, serializer or selector shows notes to a client."""
+
+    permission_classes = [IsTrainer]
+    serializer_class = s.ClientNoteSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends: list = []
+
+    def get_client(self):
+        if not hasattr(self, "_client"):
+            self._client = selectors.client_get(
+                trainer=self.request.user, client_id=self.kwargs["client_id"]
+            )
+        return self._client
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClientNote.objects.none()
+        return selectors.client_note_list(client=self.get_client())
+
+    def get_object(self):
+        return selectors.client_note_get(client=self.get_client(), note_id=self.kwargs["pk"])
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        client = self.get_client()
+        data = s.ClientNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.client_note_create(
+            client=client, author=request.user, body=data.validated_data["body"]
+        )
+        return Response(s.ClientNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        note = self.get_object()
+        data = s.ClientNoteInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "body" in data.validated_data:
+            note = services.client_note_update(note=note, body=data.validated_data["body"])
+        return Response(s.ClientNoteSerializer(note).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.client_note_delete(note=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- health --------------------------------------------------------------------------------
+
+
+class _HealthView(APIView):
+    serializer_class = s.HealthProfileSerializer
+
+    def get_client(self):
+        raise NotImplementedError
+
+    def _update(self, request: Request, *, replace: bool) -> Response:
+        client = self.get_client()
+        data = s.HealthProfileInputSerializer(data=request.data, partial=not replace)
+        data.is_valid(raise_exception=True)
+        profile = services.health_profile_update(
+            client=client, updated_by=request.user, data=data.validated_data, replace=replace
+        )
+        return Response(s.HealthProfileSerializer(profile).data)
+
+    def get(self, request: Request, **kwargs) -> Response:
+        profile = selectors.health_profile_get(client=self.get_client())
+        return Response(s.HealthProfileSerializer(profile).data)
+
+    def put(self, request: Request, **kwargs) -> Response:
+        return self._update(request, replace=True)
+
+    def patch(self, request: Request, **kwargs) -> Response:
+        return self._update(request, replace=False)
+
+
+HEALTH_DOC = (
+    "Fields nobody has filled in read as null or empty strings. PUT replaces the whole "
+    "profile (omitted fields are cleared); PATCH changes only the fields sent. Each change "
+    "records who made it (`updated_by`, `updated_at`) and is kept in the change history."
+)
+HEALTH_EXAMPLE = OpenApiExample(
+    "Health",
+    value={"height_cm": 172.5, "date_of_birth": "1990-04-02", "allergies": "peanuts"},
+    request_only=True,
+)
+
+
+def _health_schema(whose: str, tag: str, doc: str):
+    def write(verb: str):
+        return extend_schema(
+            summary=f"{verb} {whose} health profile",
+            description=doc,
+            tags=[tag],
+            request=s.HealthProfileInputSerializer,
+            responses={200: s.HealthProfileSerializer},
+            examples=[HEALTH_EXAMPLE],
+        )
+
+    return extend_schema_view(
+        get=extend_schema(summary=f"{whose[0].upper()}{whose[1:]} health profile", tags=[tag]),
+        put=write("Replace"),
+        patch=write("Update"),
+    )
+
+
+@_health_schema("a client's", "clients", HEALTH_DOC)
+class ClientHealthView(_HealthView):
+    permission_classes = [IsTrainer]
+
+    def get_client(self):
+        return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["client_id"])
+
+
+@_health_schema("my", "me", HEALTH_DOC + " A deactivated client cannot change it (403).")
+class MyHealthView(_HealthView):
+    permission_classes = [IsClient, ActiveClientCanWrite]
+
+    def get_client(self):
+        return selectors.client_for_user(user=self.request.user)
+
+
+class MyTrainerView(APIView):
+    permission_classes = [IsClient]
+
+    @extend_schema(
+        summary="My trainer's public profile",
+        tags=["me"],
+        responses={200: s.TrainerPublicSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        client = selectors.client_for_user(user=request.user)
+        return Response(s.TrainerPublicSerializer(client.trainer).data)

@@ -1,0 +1,107 @@
+"""Reads for the clients app, always scoped to the caller (another tenant's rows never load)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from clients.models import Client, ClientNote, HealthProfile, Invite
+
+
+def invite_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _with_current_status(queryset: QuerySet[Invite]) -> QuerySet[Invite]:
+    # A pending invite past its expiry is expired, whether or not a write has marked it yet.
+    return queryset.annotate(
+        current_status=Case(
+            When(
+                status=Invite.Status.PENDING,
+                expires_at__lte=timezone.now(),
+                then=Value(Invite.Status.EXPIRED.value),
+            ),
+            default="status",
+            output_field=CharField(),
+        )
+    )
+
+
+def invite_list(*, trainer: User) -> QuerySet[Invite]:
+    return _with_current_status(Invite.objects.filter(trainer=trainer)).order_by(
+        "-created_at", "-id"
+    )
+
+
+def invite_get(*, trainer: User, invite_id: object) -> Invite:
+    invite = invite_list(trainer=trainer).filter(pk=invite_id).first()
+    if invite is None:
+        raise Http404
+    return invite
+
+
+def invite_get_by_token(*, token: str) -> Invite | None:
+    """The invite a raw token belongs to (only the hash is stored), with its trainer."""
+    return (
+        _with_current_status(Invite.objects.select_related("trainer"))
+        .filter(token_hash=invite_token_hash(token))
+        .first()
+    )
+
+
+def client_list(*, trainer: User) -> QuerySet[Client]:
+    notes_count = (
+        ClientNote.objects.filter(client=OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Client.objects.filter(trainer=trainer)
+        .select_related("user")
+        .annotate(notes_count=Coalesce(Subquery(notes_count), 0))
+        .order_by("-joined_at", "-id")
+    )
+
+
+def client_get(*, trainer: User, client_id: object) -> Client:
+    client = client_list(trainer=trainer).filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def client_for_user(*, user: User) -> Client:
+    """The Client link of a client user (their own record)."""
+    client = Client.objects.select_related("trainer", "user").filter(user=user).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def client_note_list(*, client: Client) -> QuerySet[ClientNote]:
+    return (
+        ClientNote.objects.filter(client=client)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def client_note_get(*, client: Client, note_id: object) -> ClientNote:
+    note = client_note_list(client=client).filter(pk=note_id).first()
+    if note is None:
+        raise Http404
+    return note
+
+
+def health_profile_get(*, client: Client) -> HealthProfile:
+    """The client's profile; an unsaved, empty one when nobody has filled it in yet (it is
+    created by the first write, so reading never writes)."""
+    profile = HealthProfile.objects.select_related("updated_by").filter(client=client).first()
+    return profile or HealthProfile(client=client)

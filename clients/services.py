@@ -1,0 +1,385 @@
+"""Writes and business rules of the clients app: invites, the roster, notes, health."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_create
+from clients import signals
+from clients.models import (
+    Client,
+    ClientNote,
+    ClientStatusChange,
+    HealthProfile,
+    HealthProfileChange,
+    Invite,
+)
+from clients.selectors import invite_token_hash
+from fitbud.api.exceptions import Conflict
+
+logger = logging.getLogger(__name__)
+
+
+class InviteError:
+    """Stable codes for invite problems (the app shows a message per code)."""
+
+    NOT_FOUND = "invite_not_found"
+    EXPIRED = "invite_expired"
+    REVOKED = "invite_revoked"
+    USED = "invite_used"
+    EMAIL_IS_TRAINER = "email_is_trainer"
+    CLIENT_OF_ANOTHER_TRAINER = "client_of_another_trainer"
+    ALREADY_YOUR_CLIENT = "already_your_client"
+    EMAIL_TAKEN = "email_taken"
+    ALREADY_ACCEPTED = "invite_already_accepted"
+    PENDING_EXISTS = "invite_pending_exists"
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """An invite together with its raw token, which exists only in this response."""
+
+    invite: Invite
+    token: str
+    created: bool
+
+    @property
+    def invite_url(self) -> str:
+        return invite_url(token=self.token)
+
+
+def invite_url(*, token: str) -> str:
+    return settings.INVITE_URL_TEMPLATE.format(token=token)
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, invite_token_hash(token)
+
+
+def _one_line(text: str) -> str:
+    # Names end up in a mail header: no newlines, no runs of spaces.
+    return " ".join(text.split())
+
+
+def _send_invite_email(*, invite_id: int, token: str) -> None:
+    invite = Invite.objects.select_related("trainer").get(pk=invite_id)
+    context = {
+        "invite": invite,
+        "trainer_name": _one_line(invite.trainer.full_name) or invite.trainer.email,
+        "invitee_name": _one_line(invite.full_name),
+        "invite_url": invite_url(token=token),
+        "expires_at": invite.expires_at,
+    }
+    subject = _one_line(render_to_string("clients/emails/invite_subject.txt", context))
+    body = render_to_string("clients/emails/invite_body.txt", context)
+    # Replies go to the trainer, who knows the invitee; the sender stays our address.
+    message = EmailMessage(subject, body, to=[invite.email], reply_to=[invite.trainer.email])
+    try:
+        message.send()
+    except Exception:
+        # The invite is committed and the trainer holds the link (and can resend): a mail
+        # server hiccup must not turn a successful request into an error.
+        logger.exception("Could not send the invite email for invite %s", invite_id)
+
+
+def _issue(*, invite: Invite) -> str:
+    """Give the invite a fresh token and expiry and queue its email; returns the raw token."""
+    token, token_hash = _new_token()
+    now = timezone.now()
+    invite.token_hash = token_hash
+    invite.status = Invite.Status.PENDING
+    invite.expires_at = now + timedelta(days=settings.INVITE_TTL_DAYS)
+    invite.last_sent_at = now
+    invite.send_count += 1
+    invite.save()
+    invite_id = invite.pk
+    transaction.on_commit(lambda: _send_invite_email(invite_id=invite_id, token=token))
+    return token
+
+
+def _check_email_can_be_invited(*, trainer: User, email: str) -> None:
+    user = User.objects.filter(email__iexact=email).select_related("client_link").first()
+    if user is None:
+        return
+    if user.is_trainer:
+        raise Conflict(
+            "This email belongs to a trainer account; trainers cannot be invited as clients.",
+            code=InviteError.EMAIL_IS_TRAINER,
+        )
+    link = getattr(user, "client_link", None)
+    if link is not None and link.trainer_id == trainer.pk:
+        raise Conflict("This person is already your client.", code=InviteError.ALREADY_YOUR_CLIENT)
+    if link is not None:
+        raise Conflict(
+            "This email already belongs to a client of another trainer.",
+            code=InviteError.CLIENT_OF_ANOTHER_TRAINER,
+        )
+    raise Conflict("An account with this email already exists.", code=InviteError.EMAIL_TAKEN)
+
+
+def _lock_trainer(trainer: User) -> None:
+    # Serialises one trainer's invite writes so the "one pending invite per email" rule
+    # is settled here rather than by an IntegrityError.
+    User.objects.select_for_update().filter(pk=trainer.pk).first()
+
+
+def _expire_if_due(invite: Invite) -> None:
+    if invite.status == Invite.Status.PENDING and invite.expires_at <= timezone.now():
+        invite.status = Invite.Status.EXPIRED
+        invite.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def invite_create(*, trainer: User, email: str, full_name: str) -> IssuedInvite:
+    """Invite someone by email. Re-inviting an email with a pending invite refreshes that
+    invite (new token, new expiry, email again) instead of creating a second one."""
+    email = User.objects.normalize_email(email)
+    full_name = _one_line(full_name)
+    _lock_trainer(trainer)
+    _check_email_can_be_invited(trainer=trainer, email=email)
+
+    invite = (
+        Invite.objects.select_for_update()
+        .filter(trainer=trainer, status=Invite.Status.PENDING, email__iexact=email)
+        .first()
+    )
+    if invite is not None:
+        _expire_if_due(invite)
+    if invite is not None and invite.status == Invite.Status.PENDING:
+        invite.full_name = full_name
+        token = _issue(invite=invite)
+        return IssuedInvite(invite=invite, token=token, created=False)
+
+    invite = Invite(trainer=trainer, email=email, full_name=full_name, expires_at=timezone.now())
+    token = _issue(invite=invite)
+    return IssuedInvite(invite=invite, token=token, created=True)
+
+
+@transaction.atomic
+def invite_resend(*, invite: Invite) -> IssuedInvite:
+    """A fresh token and expiry (the old link stops working) and the email again. Works for
+    pending and expired invites; accepted and revoked ones are final."""
+    _lock_trainer(invite.trainer)
+    invite = Invite.objects.select_for_update().get(pk=invite.pk)
+    if invite.status == Invite.Status.ACCEPTED:
+        raise Conflict("This invite has already been accepted.", code=InviteError.ALREADY_ACCEPTED)
+    if invite.status == Invite.Status.REVOKED:
+        raise Conflict(
+            "This invite was revoked; create a new invite instead.", code=InviteError.REVOKED
+        )
+    _check_email_can_be_invited(trainer=invite.trainer, email=invite.email)
+    _expire_if_due(invite)
+    if (
+        invite.status == Invite.Status.EXPIRED
+        and Invite.objects.filter(
+            trainer=invite.trainer, status=Invite.Status.PENDING, email__iexact=invite.email
+        ).exists()
+    ):
+        raise Conflict(
+            "A newer pending invite exists for this email; resend that one.",
+            code=InviteError.PENDING_EXISTS,
+        )
+    token = _issue(invite=invite)
+    return IssuedInvite(invite=invite, token=token, created=False)
+
+
+@transaction.atomic
+def invite_revoke(*, invite: Invite) -> Invite:
+    """The link stops working; the row stays for the trainer's history. Revoking twice is
+    harmless; an accepted invite cannot be revoked (deactivate the client instead)."""
+    invite = Invite.objects.select_for_update().get(pk=invite.pk)
+    if invite.status == Invite.Status.ACCEPTED:
+        raise Conflict(
+            "This invite has already been accepted; deactivate the client instead.",
+            code=InviteError.ALREADY_ACCEPTED,
+        )
+    if invite.status != Invite.Status.REVOKED:
+        invite.status = Invite.Status.REVOKED
+        invite.revoked_at = timezone.now()
+        invite.save(update_fields=["status", "revoked_at", "updated_at"])
+    return invite
+
+
+def invite_check_usable(*, invite: Invite | None) -> Invite:
+    """Raise the precise error for a token that cannot be used (400 on `token`)."""
+    if invite is None:
+        code, message = InviteError.NOT_FOUND, "This invite link is not valid."
+    elif invite.status == Invite.Status.ACCEPTED:
+        code, message = InviteError.USED, "This invite has already been used."
+    elif invite.status == Invite.Status.REVOKED or not invite.trainer.is_active:
+        # A trainer whose account staff disabled cannot take on new clients.
+        code, message = InviteError.REVOKED, "This invite was withdrawn by the trainer."
+    elif invite.is_expired:
+        code, message = (
+            InviteError.EXPIRED,
+            "This invite has expired; ask your trainer to send a new one.",
+        )
+    else:
+        return invite
+    raise ValidationError({"token": ValidationError(message, code=code)})
+
+
+def invites_expire_due() -> int:
+    """Mark every lapsed pending invite expired (reads already treat them so; this keeps
+    the column honest for staff and reports). Returns how many changed."""
+    return Invite.objects.filter(
+        status=Invite.Status.PENDING, expires_at__lte=timezone.now()
+    ).update(status=Invite.Status.EXPIRED, updated_at=timezone.now())
+
+
+@transaction.atomic
+def invite_accept(
+    *, token: str, password: str, full_name: str | None = None
+) -> tuple[User, Client]:
+    """Create the client's account and the trainer link in one transaction. The invite row
+    is locked first, so of two concurrent accepts exactly one creates an account and the
+    other sees the invite as used."""
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("trainer")
+        .filter(token_hash=invite_token_hash(token))
+        .first()
+    )
+    invite_check_usable(invite=invite)
+    assert invite is not None
+
+    if User.objects.filter(email__iexact=invite.email).exists():
+        raise Conflict(
+            "An account with this email already exists; sign in instead.",
+            code=InviteError.EMAIL_TAKEN,
+        )
+    name = _one_line(full_name or "") or invite.full_name
+    try:
+        with transaction.atomic():
+            user = user_create(
+                email=invite.email, password=password, full_name=name, role=User.Role.CLIENT
+            )
+    except (ValidationError, IntegrityError) as exc:
+        # Another trainer's invite for the same email was accepted at the same instant: the
+        # unique email check (full_clean) or the unique index (save) refuses this one.
+        if User.objects.filter(email__iexact=invite.email).exists():
+            raise Conflict(
+                "An account with this email already exists; sign in instead.",
+                code=InviteError.EMAIL_TAKEN,
+            ) from exc
+        if isinstance(exc, IntegrityError) or hasattr(exc, "error_dict"):
+            raise
+        # Django's password validators raise a plain list: it is about the password field.
+        raise ValidationError({"password": exc.error_list}) from exc
+
+    now = timezone.now()
+    client = Client.objects.create(user=user, trainer=invite.trainer, joined_at=now)
+    ClientStatusChange.objects.create(
+        client=client, is_active=True, changed_at=now, changed_by=user
+    )
+    invite.status = Invite.Status.ACCEPTED
+    invite.accepted_at = now
+    invite.client = client
+    invite.save(update_fields=["status", "accepted_at", "client", "updated_at"])
+    signals.invite_accepted.send(sender=Invite, invite=invite, client=client)
+    return user, client
+
+
+@transaction.atomic
+def client_set_active(*, client: Client, is_active: bool, changed_by: User | None) -> Client:
+    """Deactivate or reactivate; each real change is kept as a ClientStatusChange row."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if locked.is_active == is_active:
+        client.is_active, client.deactivated_at = locked.is_active, locked.deactivated_at
+        return client
+    now = timezone.now()
+    client.is_active = is_active
+    client.deactivated_at = None if is_active else now
+    client.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    ClientStatusChange.objects.create(
+        client=client, is_active=is_active, changed_at=now, changed_by=changed_by
+    )
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *,
+    client: Client,
+    changed_by: User,
+    is_active: bool | None = None,
+    goals: str | None = None,
+) -> Client:
+    if goals is not None and goals != client.goals:
+        client.goals = goals
+        client.save(update_fields=["goals", "updated_at"])
+    if is_active is not None:
+        client_set_active(client=client, is_active=is_active, changed_by=changed_by)
+    return client
+
+
+@transaction.atomic
+def client_note_create(*, client: Client, author: User, body: str) -> ClientNote:
+    return ClientNote.objects.create(client=client, author=author, body=body)
+
+
+@transaction.atomic
+def client_note_update(*, note: ClientNote, body: str) -> ClientNote:
+    note.body = body
+    note.save(update_fields=["body", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def client_note_delete(*, note: ClientNote) -> None:
+    note.delete()
+
+
+HEALTH_FIELDS = (
+    "height_cm",
+    "date_of_birth",
+    "sex",
+    "injuries",
+    "conditions",
+    "medications",
+    "allergies",
+    "dietary_preferences",
+    "emergency_contact",
+)
+
+
+def _health_empty_value(name: str) -> Any:
+    field = HealthProfile._meta.get_field(name)
+    return None if field.null else ""
+
+
+@transaction.atomic
+def health_profile_update(
+    *, client: Client, updated_by: User, data: dict[str, Any], replace: bool = False
+) -> HealthProfile:
+    """Apply a (partial or, with `replace`, full) update. Every real change stamps
+    updated_by/updated_at and adds a HealthProfileChange naming the changed fields."""
+    profile, _ = HealthProfile.objects.select_for_update().get_or_create(client=client)
+    if replace:
+        data = {name: data.get(name, _health_empty_value(name)) for name in HEALTH_FIELDS}
+    changed = [
+        name for name in HEALTH_FIELDS if name in data and getattr(profile, name) != data[name]
+    ]
+    if changed:
+        for name in changed:
+            setattr(profile, name, data[name])
+        profile.updated_by = updated_by
+        profile.full_clean()
+        profile.save()
+        HealthProfileChange.objects.create(
+            profile=profile, changed_by=updated_by, changed_at=profile.updated_at, fields=changed
+        )
+    return HealthProfile.objects.select_related("updated_by").get(pk=profile.pk)

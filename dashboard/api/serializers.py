@@ -1,0 +1,223 @@
+"""Shapes of the home-screen, export and trainer-dashboard responses (output only, plus the
+`?date=` query of me/today/). Field by field documentation lives in docs/dashboards.md."""
+
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSerializer
+from billing.api.serializers import PaymentSerializer, SubscriptionSerializer
+from clients.api.serializers import HealthProfileSerializer, TrainerPublicSerializer
+from clients.models import Client
+from plans.api.serializers import AssignmentSerializer
+from plans.models import PlanAssignment
+from progress.api.serializers import CheckInSerializer, MealLogSerializer, WorkoutLogSerializer
+from progress.models import CheckIn
+
+# ---------------------------------------------------------------------------- me/today/
+
+
+class TodayQuerySerializer(serializers.Serializer):
+    # Query strings are not strict: unrelated parameters (cache busters, tracking) are
+    # ignored, as browsers and proxies add them; only `date` is read and validated.
+    date = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text="Local date to show (YYYY-MM-DD). Defaults to today in the client's timezone.",
+    )
+
+
+class AssignmentSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanAssignment
+        fields = ["id", "name", "kind", "start_date", "end_date"]
+        read_only_fields = fields
+
+
+class _PlanDaySerializer(serializers.Serializer):
+    assignment = AssignmentSummarySerializer()
+    day_index = serializers.IntegerField(
+        help_text="(date - assignment.start_date) mod day_count, 0-based."
+    )
+    day_count = serializers.IntegerField(help_text="Number of days in the plan's cycle.")
+    day = serializers.JSONField(help_text="The snapshot's day object, exactly as assigned.")
+
+
+class TodayWorkoutSerializer(_PlanDaySerializer):
+    is_rest_day = serializers.BooleanField(help_text="The day's `rest` flag.")
+
+
+class TodayDietSerializer(_PlanDaySerializer):
+    targets = serializers.JSONField(
+        allow_null=True,
+        help_text="The plan's daily targets {calories, protein_g, carbs_g, fat_g}, if any.",
+    )
+
+
+class LoggedWorkoutSerializer(WorkoutLogSerializer):
+    # The home screen shows the exercises exactly as stored (no nulls for sets that left
+    # out an optional value), so the app can redraw them as the client entered them.
+    exercises = serializers.JSONField(read_only=True)
+
+
+class MealTotalsSerializer(serializers.Serializer):
+    calories = serializers.DecimalField(max_digits=10, decimal_places=1)
+    protein_g = serializers.DecimalField(max_digits=10, decimal_places=1)
+    carbs_g = serializers.DecimalField(max_digits=10, decimal_places=1)
+    fat_g = serializers.DecimalField(max_digits=10, decimal_places=1)
+
+
+class LoggedSerializer(serializers.Serializer):
+    workouts = LoggedWorkoutSerializer(many=True)
+    meals = MealLogSerializer(many=True)
+    meal_totals = MealTotalsSerializer(help_text="Sums over `meals`.")
+
+
+class TodaySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="The local date shown.")
+    workout = TodayWorkoutSerializer(
+        allow_null=True, help_text="Null without a workout assignment covering the date."
+    )
+    diet = TodayDietSerializer(
+        allow_null=True, help_text="Null without a diet assignment covering the date."
+    )
+    is_rest_day = serializers.BooleanField(
+        help_text="True when the workout plan's day is a rest day."
+    )
+    logged = LoggedSerializer(help_text="What the client already logged for the date.")
+
+
+# ---------------------------------------------------------------------------- me/streaks/
+
+
+class StreaksSerializer(serializers.Serializer):
+    current = serializers.IntegerField(
+        help_text="Days in the streak running through today (or yesterday while today "
+        "does not count yet)."
+    )
+    longest = serializers.IntegerField(help_text="Longest streak ever, in days.")
+    last_active_date = serializers.DateField(
+        allow_null=True, help_text="Latest local date with a logged workout."
+    )
+    today_counts = serializers.BooleanField(
+        help_text="Today already counts (workout logged, or a rest day)."
+    )
+
+
+# ---------------------------------------------------------------------------- me/dashboard/
+
+
+class HomeSubscriptionSerializer(SubscriptionSerializer):
+    """The few subscription fields the home screen shows (me/subscription/ has them all)."""
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = ["id", "status", "plan", "current_period_end", "cancel_at_period_end"]
+        read_only_fields = fields
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    check_in = serializers.UUIDField(source="id", help_text="The reviewed check-in.")
+
+    class Meta:
+        model = CheckIn
+        fields = ["check_in", "date", "feedback", "reviewed_at"]
+        read_only_fields = fields
+
+
+class ClientHomeSerializer(serializers.Serializer):
+    today = TodaySerializer()
+    streaks = StreaksSerializer()
+    subscription = HomeSubscriptionSerializer(
+        allow_null=True, help_text="The live subscription (incomplete, active, past_due)."
+    )
+    latest_feedback = FeedbackSerializer(
+        allow_null=True, help_text="The latest reviewed check-in with written feedback."
+    )
+
+
+# ---------------------------------------------------------------------------- me/export/
+
+
+class ExportMembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = ["id", "is_active", "joined_at", "deactivated_at", "goals"]
+        read_only_fields = fields
+
+
+class ExportHealthSerializer(HealthProfileSerializer):
+    # Who edited the profile stays out of the export (docs/dashboards.md).
+    class Meta(HealthProfileSerializer.Meta):
+        fields = [f for f in HealthProfileSerializer.Meta.fields if f != "updated_by"]
+        read_only_fields = fields
+
+
+class ExportSerializer(serializers.Serializer):
+    format_version = serializers.IntegerField(help_text="Bumped when the layout changes.")
+    exported_at = serializers.DateTimeField()
+    profile = UserSerializer()
+    membership = ExportMembershipSerializer(help_text="The link to the trainer.")
+    trainer = TrainerPublicSerializer(help_text="The trainer's public information.")
+    health = ExportHealthSerializer(allow_null=True)
+    assignments = AssignmentSerializer(many=True)
+    workout_logs = WorkoutLogSerializer(many=True)
+    meal_logs = MealLogSerializer(many=True)
+    check_ins = CheckInSerializer(many=True)
+    subscriptions = SubscriptionSerializer(many=True)
+    payments = PaymentSerializer(many=True)
+
+
+# ---------------------------------------------------------------------------- dashboard/
+
+
+class MoneySerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    amount = serializers.IntegerField(help_text="Minor units (cents).")
+
+
+class AttentionClientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class NeedsAttentionSerializer(serializers.Serializer):
+    client = AttentionClientSerializer()
+    last_workout_date = serializers.DateField(allow_null=True)
+    logged_7d = serializers.IntegerField(help_text="Days with a workout logged, last 7 days.")
+    scheduled_7d = serializers.IntegerField(help_text="Non-rest plan days, last 7 days.")
+    adherence_7d = serializers.IntegerField(
+        allow_null=True, help_text="min(100, logged/scheduled %); null when nothing scheduled."
+    )
+    logged_28d = serializers.IntegerField()
+    scheduled_28d = serializers.IntegerField()
+    adherence_28d = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["low_adherence", "no_recent_workout", "no_workout_plan"]
+        )
+    )
+
+
+class TrainerDashboardSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField()
+    timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
+    month_start = serializers.DateField(help_text="First day of the current month.")
+    active_clients = serializers.IntegerField()
+    total_clients = serializers.IntegerField()
+    new_clients_this_month = serializers.IntegerField()
+    new_clients_last_month = serializers.IntegerField()
+    active_clients_last_month = serializers.IntegerField(
+        help_text="Clients active at the end of last month (the growth base)."
+    )
+    active_clients_growth_pct = serializers.FloatField(
+        allow_null=True,
+        help_text="(active_clients - active_clients_last_month) / active_clients_last_month "
+        "x 100, one decimal; null when the base is zero.",
+    )
+    revenue_this_month = MoneySerializer(many=True)
+    revenue_last_month = MoneySerializer(many=True)
+    checkins_awaiting_review = serializers.IntegerField()
+    workouts_last_7_days = serializers.IntegerField()
+    needs_attention = NeedsAttentionSerializer(many=True)
+    needs_attention_total = serializers.IntegerField(
+        help_text="How many clients need attention (the list shows the first 10)."
+    )

@@ -1,0 +1,103 @@
+"""Home screen, export and trainer dashboard: thin views over dashboard.selectors."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dashboard import selectors
+from dashboard.api import serializers as s
+from fitbud.api.permissions import IsClient, IsTrainer
+
+CLIENT_TAG = ["me"]
+
+
+# `?date=` is the one input: a bad value is a 400 with attr "date".
+@extend_validation_errors(["invalid"], field_name="date", methods=["get"])
+class TodayView(APIView):
+    permission_classes = [IsAuthenticated, IsClient]
+
+    @extend_schema(
+        tags=CLIENT_TAG,
+        summary="Today's workout and diet day, and what is already logged",
+        parameters=[
+            OpenApiParameter(
+                "date",
+                OpenApiTypes.DATE,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Local date (YYYY-MM-DD); defaults to today in the client's "
+                "timezone. An invalid date is a 400.",
+            )
+        ],
+        responses=s.TodaySerializer,
+    )
+    def get(self, request):
+        query = s.TodayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        client = selectors.client_for_user(user=request.user)
+        on_date = query.validated_data.get("date") or client.user.local_today()
+        today = selectors.client_today(client=client, on_date=on_date)
+        return Response(s.TodaySerializer(today).data)
+
+
+class StreaksView(APIView):
+    permission_classes = [IsAuthenticated, IsClient]
+
+    @extend_schema(
+        tags=CLIENT_TAG,
+        summary="Workout streaks in days (rest days of the plan keep a streak alive)",
+        responses=s.StreaksSerializer,
+    )
+    def get(self, request):
+        client = selectors.client_for_user(user=request.user)
+        return Response(s.StreaksSerializer(selectors.client_streaks(client=client)).data)
+
+
+class ClientHomeView(APIView):
+    permission_classes = [IsAuthenticated, IsClient]
+
+    @extend_schema(
+        tags=CLIENT_TAG,
+        summary="Home screen: today, streaks, subscription and latest feedback in one call",
+        responses=s.ClientHomeSerializer,
+    )
+    def get(self, request):
+        client = selectors.client_for_user(user=request.user)
+        return Response(s.ClientHomeSerializer(selectors.client_home(client=client)).data)
+
+
+class ExportView(APIView):
+    # Reading is allowed to deactivated clients too: exporting is how they leave.
+    permission_classes = [IsAuthenticated, IsClient]
+
+    @extend_schema(
+        tags=CLIENT_TAG,
+        summary="Download everything the account holds as JSON",
+        description="Served as an attachment (fitbud-export-YYYY-MM-DD.json). Contains the "
+        "profile, trainer's public info, health profile, plan assignments with snapshots, "
+        "workout and meal logs, check-ins with feedback, subscriptions and payments. The "
+        "trainer's private notes are never included.",
+        responses=s.ExportSerializer,
+    )
+    def get(self, request):
+        export = selectors.client_export(client_user=request.user)
+        filename = f"fitbud-export-{request.user.local_today().isoformat()}.json"
+        return Response(
+            s.ExportSerializer(export).data,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+class TrainerDashboardView(APIView):
+    permission_classes = [IsAuthenticated, IsTrainer]
+
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Trainer dashboard: clients, growth, revenue, engagement, who needs attention",
+        responses=s.TrainerDashboardSerializer,
+    )
+    def get(self, request):
+        figures = selectors.trainer_dashboard(trainer=request.user)
+        return Response(s.TrainerDashboardSerializer(figures).data)

@@ -1,0 +1,189 @@
+"""The trainer's activity feed: writing events, reading them, and hearing about new ones.
+
+Events are written by `dashboard.receivers` inside the transaction of what they report.
+On PostgreSQL every event also sends `NOTIFY fitbud_feed, '<trainer id>:<event id>'` in
+that same transaction, so listeners hear of it only once it has committed (and never if it
+rolls back). `FeedListener` holds one LISTEN connection per event loop (per ASGI worker)
+and fans notifications out to the open streams of each trainer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
+from django.db.models import Model, QuerySet
+
+from clients.models import Client
+from dashboard.models import ActivityEvent
+
+logger = logging.getLogger(__name__)
+
+FEED_CHANNEL = "fitbud_feed"
+
+# The `object.type` the API shows for each model an event can point at.
+OBJECT_TYPES = {
+    "progress.workoutlog": "workout_log",
+    "progress.meallog": "meal_log",
+    "progress.checkin": "check_in",
+    "clients.client": "client",
+    "plans.planassignment": "assignment",
+    "billing.payment": "payment",
+}
+
+
+def object_type(content_type: ContentType) -> str:
+    return OBJECT_TYPES.get(f"{content_type.app_label}.{content_type.model}", content_type.model)
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+def event_record(*, client: Client, kind: str, summary: str, obj: Model) -> ActivityEvent:
+    """Write one feed row for `obj` (call inside the transaction of the change it reports)."""
+    summary = summary if len(summary) <= 255 else summary[:254] + "…"
+    event = ActivityEvent.objects.create(
+        trainer_id=client.trainer_id,
+        client=client,
+        kind=kind,
+        summary=summary,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+    )
+    if connection.vendor == "postgresql":
+        # NOTIFY is transactional: delivered at commit, dropped on rollback.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_notify(%s, %s)", [FEED_CHANNEL, f"{client.trainer_id}:{event.pk}"]
+            )
+    return event
+
+
+def events_forget(*, obj: Model) -> int:
+    """Drop the events of a deleted entry, so the feed never links to something gone."""
+    deleted, _ = ActivityEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).delete()
+    return deleted
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def feed_list(*, trainer_id: int) -> QuerySet[ActivityEvent]:
+    """A trainer's events, newest first (served by the dashboard_feed_idx index)."""
+    return (
+        ActivityEvent.objects.filter(trainer_id=trainer_id)
+        .select_related("client__user", "content_type")
+        .order_by("-created_at", "-id")
+    )
+
+
+def feed_newest_id(*, trainer_id: int) -> int:
+    newest = feed_list(trainer_id=trainer_id).values_list("id", flat=True).first()
+    return newest or 0
+
+
+# Listening (PostgreSQL) --------------------------------------------------------------------
+
+
+def _conninfo() -> str:
+    from psycopg.conninfo import make_conninfo
+
+    settings_dict = connections["default"].settings_dict
+    params: dict[str, Any] = {"dbname": settings_dict["NAME"]}
+    for key, name in (("USER", "user"), ("PASSWORD", "password"), ("HOST", "host")):
+        if settings_dict.get(key):
+            params[name] = settings_dict[key]
+    if settings_dict.get("PORT"):
+        params["port"] = str(settings_dict["PORT"])
+    for key in ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "options"):
+        if key in settings_dict.get("OPTIONS", {}):
+            params[key] = settings_dict["OPTIONS"][key]
+    return make_conninfo(**params)
+
+
+class FeedListener:
+    """One LISTEN connection shared by the open streams of an event loop.
+
+    It starts with the first subscriber and stops with the last, so an idle worker holds
+    no extra database connection. Streams also catch up with a query now and then, so a
+    notification lost while reconnecting delays an event instead of losing it.
+    """
+
+    def __init__(self) -> None:
+        self._queues: dict[int, set[asyncio.Queue[int]]] = defaultdict(set)
+        self._task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+
+    async def subscribe(self, trainer_id: int, *, timeout: float = 5.0) -> asyncio.Queue[int]:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queues[trainer_id].add(queue)
+        if self._task is None or self._task.done():
+            self._listening.clear()
+            self._task = asyncio.ensure_future(self._run())
+        # Wait until LISTEN is in place, so nothing committed after this is missed.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._listening.wait(), timeout)
+        return queue
+
+    async def unsubscribe(self, trainer_id: int, queue: asyncio.Queue[int]) -> None:
+        self._queues[trainer_id].discard(queue)
+        if not self._queues[trainer_id]:
+            del self._queues[trainer_id]
+        if not self._queues and self._task is not None:
+            task, self._task = self._task, None
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        import psycopg
+
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(_conninfo(), autocommit=True)
+                try:
+                    await conn.execute(f"LISTEN {FEED_CHANNEL}")
+                    self._listening.set()
+                    async for notify in conn.notifies():
+                        self._dispatch(notify.payload)
+                finally:
+                    self._listening.clear()
+                    await conn.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Feed listener lost its connection; reconnecting")
+                await asyncio.sleep(1)
+
+    def _dispatch(self, payload: str) -> None:
+        trainer, _, event = payload.partition(":")
+        try:
+            trainer_id, event_id = int(trainer), int(event)
+        except ValueError:
+            return
+        for queue in self._queues.get(trainer_id, ()):
+            queue.put_nowait(event_id)
+
+
+_listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FeedListener] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def feed_listener() -> FeedListener | None:
+    """The running loop's listener on PostgreSQL; None elsewhere (streams poll instead)."""
+    if connections["default"].vendor != "postgresql":
+        return None
+    loop = asyncio.get_running_loop()
+    listener = _listeners.get(loop)
+    if listener is None:
+        listener = _listeners[loop] = FeedListener()
+    return listener

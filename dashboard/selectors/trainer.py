@@ -1,0 +1,242 @@
+"""The trainer dashboard: client counts, growth, revenue, engagement, needs attention."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from billing.models import Payment
+from clients.models import Client, ClientStatusChange
+from dashboard.selectors.schedule import ONE_DAY, PlanSpan, Schedule, plan_span
+from plans.models import PlanAssignment, PlanKind
+from progress.models import CheckIn, WorkoutLog
+
+# Needs-attention thresholds (see docs/dashboards.md).
+ATTENTION_ADHERENCE_BELOW_PCT = 50
+ATTENTION_INACTIVE_DAYS = 7
+ATTENTION_LIMIT = 10
+
+
+def _month_start(year: int, month: int, tz: zoneinfo.ZoneInfo) -> datetime:
+    while month < 1:
+        year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
+    return datetime(year, month, 1, tzinfo=tz)
+
+
+def _growth_pct(now: int, base: int) -> float | None:
+    if base == 0:
+        return None
+    return round((now - base) * 100 / base, 1)
+
+
+def _pct(part: int, whole: int) -> int | None:
+    if whole == 0:
+        return None
+    return min(100, round(part * 100 / whole))
+
+
+def _revenue(*, trainer: User, last_start: datetime, this_start: datetime, next_start: datetime):
+    """Succeeded payments per currency for both months in one grouped query.
+
+    Both lists name the same currencies (any with revenue in either month), so the app can
+    compare them side by side; an amount is 0 where that month had none.
+    """
+    rows = (
+        Payment.objects.filter(
+            client__trainer=trainer,
+            status=Payment.Status.SUCCEEDED,
+            paid_at__gte=last_start,
+            paid_at__lt=next_start,
+        )
+        .values("currency")
+        .annotate(
+            this_month=Sum("amount", filter=Q(paid_at__gte=this_start), default=0),
+            last_month=Sum("amount", filter=Q(paid_at__lt=this_start), default=0),
+        )
+        .order_by("currency")
+    )
+    this_month, last_month = [], []
+    for row in rows:
+        this_month.append({"currency": row["currency"], "amount": row["this_month"]})
+        last_month.append({"currency": row["currency"], "amount": row["last_month"]})
+    return this_month, last_month
+
+
+def _client_figures(*, trainer: User, this_start: datetime, last_start: datetime):
+    """Counts over the trainer's clients in one aggregate query.
+
+    Active at an instant T (end of last month = start of this month): joined before T, and
+    the latest status change before T says active. Without any change before T the client
+    was active since joining, unless `deactivated_at` (a deactivation the history missed)
+    is before T. "Active now" is `Client.is_active`.
+    """
+    last_change = (
+        ClientStatusChange.objects.filter(client=OuterRef("pk"), changed_at__lt=this_start)
+        .order_by("-changed_at", "-id")
+        .values("is_active")[:1]
+    )
+    no_history_active = Q(was_active__isnull=True) & (
+        Q(deactivated_at__isnull=True) | Q(deactivated_at__gte=this_start)
+    )
+    return (
+        Client.objects.filter(trainer=trainer)
+        .annotate(was_active=Subquery(last_change))
+        .aggregate(
+            total_clients=Count("pk"),
+            active_clients=Count("pk", filter=Q(is_active=True)),
+            new_clients_this_month=Count("pk", filter=Q(joined_at__gte=this_start)),
+            new_clients_last_month=Count(
+                "pk", filter=Q(joined_at__gte=last_start, joined_at__lt=this_start)
+            ),
+            active_clients_last_month=Count(
+                "pk",
+                filter=Q(joined_at__lt=this_start) & (Q(was_active=True) | no_history_active),
+            ),
+        )
+    )
+
+
+def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]], int]:
+    """Adherence of every active client, then the ones needing attention (bounded list).
+
+    Logged counts come from one grouped query (one row per client). Scheduled counts are
+    computed in Python from the assignments overlapping the 28-day window (one query,
+    bounded by clients x assignments, never by log rows). Windows are the last 7 and 28
+    completed days (ending yesterday) in the trainer's timezone: today is not over.
+    """
+    w7_start, w28_start, w_end = today - timedelta(days=7), today - timedelta(days=28), today
+    recent_since = today - timedelta(days=ATTENTION_INACTIVE_DAYS - 1)
+    rows = list(
+        Client.objects.filter(trainer=trainer, is_active=True)
+        .values("id", "user__full_name", "user__email")
+        .annotate(
+            last_workout_date=Max("workout_logs__date", filter=Q(workout_logs__date__lte=today)),
+            logged_7d=Count(
+                "workout_logs__date",
+                filter=Q(workout_logs__date__gte=w7_start, workout_logs__date__lt=w_end),
+                distinct=True,
+            ),
+            logged_28d=Count(
+                "workout_logs__date",
+                filter=Q(workout_logs__date__gte=w28_start, workout_logs__date__lt=w_end),
+                distinct=True,
+            ),
+        )
+        .order_by("id")
+    )
+    client_ids = [row["id"] for row in rows]
+    spans: dict[int, list[PlanSpan]] = defaultdict(list)
+    assignments = (
+        PlanAssignment.objects.filter(
+            client__trainer=trainer,
+            client__is_active=True,
+            kind=PlanKind.WORKOUT,
+            start_date__lte=today,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=w28_start))
+        .values("client_id", "start_date", "end_date", "status", "ended_at", "snapshot")
+    )
+    for a in assignments:
+        span = plan_span(
+            kind=PlanKind.WORKOUT,
+            start_date=a["start_date"],
+            end_date=a["end_date"],
+            status=a["status"],
+            ended_at=a["ended_at"],
+            snapshot=a["snapshot"],
+            tz=trainer.tzinfo,
+        )
+        if span is not None:
+            spans[a["client_id"]].append(span)
+    flagged = []
+    for client_id, row in zip(client_ids, rows, strict=True):
+        schedule = Schedule(spans.get(client_id, ()))
+        training = schedule.training_days(w28_start, w_end - ONE_DAY)  # oldest first
+        scheduled_7d, scheduled_28d = sum(training[-7:]), sum(training)
+        adherence_7d = _pct(row["logged_7d"], scheduled_7d)
+        last = row["last_workout_date"]
+        reasons = []
+        if adherence_7d is not None and adherence_7d < ATTENTION_ADHERENCE_BELOW_PCT:
+            reasons.append("low_adherence")
+        if last is None or last < recent_since:
+            reasons.append("no_recent_workout")
+        if not schedule.covering(PlanKind.WORKOUT, today):
+            reasons.append("no_workout_plan")
+        if not reasons:
+            continue
+        flagged.append(
+            {
+                "client": {
+                    "id": client_id,
+                    "full_name": row["user__full_name"],
+                    "email": row["user__email"],
+                },
+                "last_workout_date": last,
+                "logged_7d": row["logged_7d"],
+                "scheduled_7d": scheduled_7d,
+                "adherence_7d": adherence_7d,
+                "logged_28d": row["logged_28d"],
+                "scheduled_28d": scheduled_28d,
+                "adherence_28d": _pct(row["logged_28d"], scheduled_28d),
+                "reasons": reasons,
+            }
+        )
+    # Longest silence first (never trained first), then lowest adherence.
+    flagged.sort(
+        key=lambda f: (
+            f["last_workout_date"] or date.min,
+            f["adherence_7d"] if f["adherence_7d"] is not None else 101,
+            f["client"]["id"],
+        )
+    )
+    return flagged[:ATTENTION_LIMIT], len(flagged)
+
+
+def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
+    """The trainer's figures in a fixed number of queries (6) whatever the client count."""
+    now = timezone.now()
+    tz = trainer.tzinfo
+    local_now = now.astimezone(tz)
+    today = local_now.date()
+    this_start = _month_start(local_now.year, local_now.month, tz)
+    last_start = _month_start(local_now.year, local_now.month - 1, tz)
+    next_start = _month_start(local_now.year, local_now.month + 1, tz)
+
+    figures = _client_figures(trainer=trainer, this_start=this_start, last_start=last_start)
+    revenue_this_month, revenue_last_month = _revenue(
+        trainer=trainer, last_start=last_start, this_start=this_start, next_start=next_start
+    )
+    checkins_awaiting_review = CheckIn.objects.filter(
+        client__trainer=trainer, reviewed_at__isnull=True
+    ).count()
+    workouts_last_7_days = WorkoutLog.objects.filter(
+        client__trainer=trainer, date__gt=today - timedelta(days=7), date__lte=today
+    ).count()
+    needs_attention, needs_attention_total = _needs_attention(trainer=trainer, today=today)
+    return {
+        "as_of": now,
+        "timezone": trainer.timezone,
+        "month_start": this_start.date(),
+        "active_clients": figures["active_clients"],
+        "total_clients": figures["total_clients"],
+        "new_clients_this_month": figures["new_clients_this_month"],
+        "new_clients_last_month": figures["new_clients_last_month"],
+        "active_clients_last_month": figures["active_clients_last_month"],
+        "active_clients_growth_pct": _growth_pct(
+            figures["active_clients"], figures["active_clients_last_month"]
+        ),
+        "revenue_this_month": revenue_this_month,
+        "revenue_last_month": revenue_last_month,
+        "checkins_awaiting_review": checkins_awaiting_review,
+        "workouts_last_7_days": workouts_last_7_days,
+        "needs_attention": needs_attention,
+        "needs_attention_total": needs_attention_total,
+    }

@@ -1,0 +1,43 @@
+"""OpenAPI pieces shared by every app.
+
+drf-standardized-errors documents 400/401/403/404/405/415/429 on its own. Errors it cannot
+infer (409 conflicts, 422, 502) are declared per operation with `error_response`, so the
+schema claims them only where a service can raise them.
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from rest_framework import serializers
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code.")
+    detail = serializers.CharField(help_text="Human-readable message.")
+    attr = serializers.CharField(allow_null=True, help_text="Field path, or null.")
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices + ServerErrorEnum.choices)
+    errors = ErrorItemSerializer(many=True)
+
+
+def error_response(
+    description: str, *codes: str, detail: str | None = None, server: bool = False
+) -> OpenApiResponse:
+    """An error response in the uniform shape, with one example per code it can carry."""
+    error_type = "server_error" if server else "client_error"
+    return OpenApiResponse(
+        ErrorResponseSerializer,
+        description=description + (f" Codes: {', '.join(codes)}." if codes else ""),
+        examples=[
+            OpenApiExample(
+                code,
+                value={
+                    "type": error_type,
+                    "errors": [{"code": code, "detail": detail or description, "attr": None}],
+                },
+                response_only=True,
+            )
+            for code in codes
+        ],
+    )

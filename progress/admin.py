@@ -1,0 +1,80 @@
+"""Staff screens for what clients log: read-mostly (the client's record is theirs)."""
+
+from django.contrib import admin
+
+from progress.models import CheckIn, MealLog, WorkoutLog
+
+
+class EntryAdmin(admin.ModelAdmin):
+    list_filter = ("date", "client__trainer", "client")
+    search_fields = ("id", "client__user__email", "client__user__full_name", "notes")
+    list_select_related = ("client__user", "client__trainer")
+    date_hierarchy = "date"
+    ordering = ("-created_at",)
+    # Staff may remove an entry (support, GDPR) but do not rewrite what a client logged.
+    readonly_fields: tuple[str, ...] = ("id", "client", "created_at", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Client", ordering="client__user__email")
+    def client_email(self, obj) -> str:
+        return obj.client.user.email
+
+    @admin.display(description="Trainer", ordering="client__trainer__email")
+    def trainer_email(self, obj) -> str:
+        return obj.client.trainer.email
+
+
+@admin.register(WorkoutLog)
+class WorkoutLogAdmin(EntryAdmin):
+    list_display = ("date", "client_email", "trainer_email", "duration_minutes", "effort")
+    readonly_fields = (
+        *EntryAdmin.readonly_fields,
+        "date",
+        "assignment",
+        "day_index",
+        "target",
+        "exercises",
+        "duration_minutes",
+        "effort",
+        "notes",
+    )
+    raw_id_fields = ("assignment",)
+
+
+@admin.register(MealLog)
+class MealLogAdmin(EntryAdmin):
+    list_display = ("date", "meal", "client_email", "trainer_email", "calories")
+    readonly_fields = (
+        *EntryAdmin.readonly_fields,
+        "date",
+        "meal",
+        "items",
+        "calories",
+        "protein_g",
+        "carbs_g",
+        "fat_g",
+        "notes",
+    )
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(EntryAdmin):
+    list_display = ("week_start", "client_email", "trainer_email", "weight_kg", "reviewed_at")
+    list_filter = (*EntryAdmin.list_filter, ("reviewed_at", admin.EmptyFieldListFilter))
+    readonly_fields = (
+        *EntryAdmin.readonly_fields,
+        "date",
+        "week_start",
+        "weight_kg",
+        "measurements",
+        "sleep",
+        "energy",
+        "stress",
+        "adherence",
+        "notes",
+        "feedback",
+        "reviewed_at",
+        "reviewed_by",
+    )
