@@ -9,7 +9,7 @@ set -euo pipefail
 if [ "${1:-}" != "--inside" ]; then
     source "$(dirname "$0")/_common.sh"
     ensure_venv
-    exec python scripts/live_server.py --quiet --port "${FUZZ_PORT:-8766}" -- bash scripts/fuzz.sh --inside
+    exec python scripts/live_server.py --quiet -- bash scripts/fuzz.sh --inside
 fi
 
 # Inside scripts/live_server.py: LIVE_URL, TRAINER_TOKEN and CLIENT_TOKEN are set.
