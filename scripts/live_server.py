@@ -78,6 +78,8 @@ def server_env(args) -> dict[str, str]:
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        # Own throttle counters: another run on this machine may share the Redis database.
+        env.setdefault("CACHE_KEY_PREFIX", f"fitbud-live-{os.getpid()}")
     if args.conn_max_age is not None:
         env["CONN_MAX_AGE"] = str(args.conn_max_age)
     return env
