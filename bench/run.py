@@ -229,7 +229,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers.")
     parser.add_argument("--gthreads", type=int, default=2, help="Threads per gunicorn worker.")
-    parser.add_argument("--port", type=int, default=8780)
+    parser.add_argument("--port", type=int, default=0, help="Default: a free port.")
     parser.add_argument("--reuse-db", action="store_true", help="Keep an already seeded database.")
     parser.add_argument("--only", nargs="*", help="Endpoint names to run (substring match).")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)

@@ -8,5 +8,5 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     echo "Chromium is missing: apt-get install -y chromium (Debian/Ubuntu)." >&2
     exit 1
 fi
-exec python scripts/live_server.py --quiet --port "${BROWSER_PORT:-8767}" -- \
+exec python scripts/live_server.py --quiet -- \
     python scripts/browser_check.py

@@ -2,14 +2,18 @@
 # API fuzzing: schemathesis (all checks) against the live OpenAPI schema of a production-mode
 # server, once with a trainer's JWT and once with a client's. Fails on any server error or any
 # response that breaks the schema. Bounded: FUZZ_MAX_EXAMPLES per operation (default 10) and
-# FUZZ_MAX_TIME seconds per role (default 100). Reports: artifacts/fuzz/.
+# FUZZ_MAX_TIME seconds per role (default 75). Reports: artifacts/fuzz/.
 #   make fuzz            or   bash scripts/fuzz.sh
+# Known, reported defects may be listed in .ci/fuzz-baseline-<role>.json (schemathesis
+# baseline): they are printed on every run and do not fail it; anything new does. The goal is
+# an empty baseline: delete an entry (or the file) once its owner fixed it.
+# FUZZ_UPDATE_BASELINE=1 records the current failures into those files.
 set -euo pipefail
 
 if [ "${1:-}" != "--inside" ]; then
     source "$(dirname "$0")/_common.sh"
     ensure_venv
-    exec python scripts/live_server.py --quiet --port "${FUZZ_PORT:-8766}" -- bash scripts/fuzz.sh --inside
+    exec python scripts/live_server.py --quiet -- bash scripts/fuzz.sh --inside
 fi
 
 # Inside scripts/live_server.py: LIVE_URL, TRAINER_TOKEN and CLIENT_TOKEN are set.
@@ -25,6 +29,18 @@ fi
 rc=0
 for role in trainer client; do
     token_var="$(echo "$role" | tr a-z A-Z)_TOKEN"
+    baseline=".ci/fuzz-baseline-$role.json"
+    baseline_args=()
+    if [ "${FUZZ_UPDATE_BASELINE:-}" = "1" ]; then
+        baseline_args=(--baseline "$baseline" --baseline-update)
+    elif [ -f "$baseline" ]; then
+        baseline_args=(--baseline "$baseline")
+        echo
+        echo "---- known defects accepted for now ($baseline): each is reported to its owner ----"
+        python -c 'import json, sys
+for e in json.load(open(sys.argv[1]))["entries"]:
+    print(f"  KNOWN  {e[\"operation\"]:<50} {e[\"check\"]} ({e[\"failure\"]})")' "$baseline"
+    fi
     echo
     echo "---- schemathesis as the demo $role ----"
     schemathesis run "$LIVE_URL/api/schema/?format=json" \
@@ -32,13 +48,14 @@ for role in trainer client; do
         --header "Authorization: Bearer ${!token_var}" \
         --checks all \
         --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
-        --max-time "${FUZZ_MAX_TIME:-100}" \
+        --max-time "${FUZZ_MAX_TIME:-75}" \
         --seed "${FUZZ_SEED:-1}" \
         --workers 1 \
         --request-timeout 10 \
         --output-truncate true \
         --report junit,har --report-dir "$OUT/$role" \
         --report-pytest-path "$OUT/$role/reproduce_test.py" \
+        "${baseline_args[@]}" \
         || rc=$?
 done
 echo "Fuzz reports: $OUT"

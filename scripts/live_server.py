@@ -22,6 +22,7 @@ import os
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,6 +78,8 @@ def server_env(args) -> dict[str, str]:
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        # Own throttle counters: another run on this machine may share the Redis database.
+        env.setdefault("CACHE_KEY_PREFIX", f"fitbud-live-{os.getpid()}")
     if args.conn_max_age is not None:
         env["CONN_MAX_AGE"] = str(args.conn_max_age)
     return env
@@ -102,6 +105,17 @@ for email in ("trainer@fitbud.dev", "client@fitbud.dev"):
 """
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -118,7 +132,12 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LIVE_PORT", 8765)))
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("LIVE_PORT", 0)),
+        help="Default: a free port (several checks may run on one machine at once).",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("LIVE_DATABASE_URL")
@@ -141,6 +160,10 @@ def main() -> int:
         parser.error("give the command to run after --")
 
     (ROOT / "artifacts").mkdir(exist_ok=True)
+    args.port = args.port or free_port()
+    if port_taken(args.port):
+        # Never measure or fuzz somebody else's server by accident.
+        raise SystemExit(f"port {args.port} is already in use on 127.0.0.1")
     env = server_env(args)
     started = time.monotonic()
     if not args.keep_database:
@@ -173,6 +196,9 @@ def main() -> int:
     )
     try:
         wait_until_up(url, server)
+        time.sleep(0.5)
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped right after starting (port taken?)")
         log(f"gunicorn (production settings) serving at {url}")
         child_env = dict(os.environ)
         child_env.update(

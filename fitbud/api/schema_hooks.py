@@ -1,0 +1,61 @@
+"""OpenAPI post-processing that keeps the documented error bodies truthful."""
+
+from typing import Any
+
+NULL_ATTR = {
+    "type": "string",
+    "nullable": True,
+    "enum": [None],
+    "description": "Always null: the error concerns the request as a whole, not one field.",
+}
+UNKNOWN_FIELD = "UnknownFieldErrorComponent"
+UNKNOWN_FIELD_SCHEMA = {
+    "type": "object",
+    "description": "A request key the endpoint does not accept (strict input serializers).",
+    "properties": {
+        "attr": {"type": "string", "description": "The unknown key, as sent."},
+        "code": {"type": "string", "enum": ["unknown_field"]},
+        "detail": {"type": "string"},
+    },
+    "required": ["attr", "code", "detail"],
+}
+
+
+def _is_field_error_union(name: str, schema: dict[str, Any]) -> bool:
+    refs = [item.get("$ref", "") for item in schema.get("oneOf", [])]
+    return name.endswith("Error") and bool(refs) and all(r.endswith("ErrorComponent") for r in refs)
+
+
+def error_bodies_as_sent(result: dict[str, Any], generator, request, public):
+    """Document two things our error formatter and strict serializers send that
+    drf-standardized-errors does not describe:
+
+    - non-field errors (e.g. a JSON list where an object is expected) carry ``attr: null``,
+      not ``"non_field_errors"``;
+    - an unknown request key is a ``unknown_field`` error whose ``attr`` is that key.
+
+    Neither value can be a discriminator mapping key, so the per-field unions become plain
+    ``oneOf`` (each component's ``attr`` enum still tells them apart).
+
+    Request bodies: input serializers are strict (unknown keys are a 400), so request
+    components say ``additionalProperties: false``; those that keep extra keys (plan
+    ``content``) declare ``additionalProperties`` themselves and are left alone."""
+    schemas = result.get("components", {}).get("schemas", {})
+    unions = [name for name, schema in schemas.items() if _is_field_error_union(name, schema)]
+    for name, schema in schemas.items():
+        if name.endswith("NonFieldErrorsErrorComponent"):
+            schema.setdefault("properties", {})["attr"] = dict(NULL_ATTR)
+    if unions:
+        schemas[UNKNOWN_FIELD] = UNKNOWN_FIELD_SCHEMA
+    for name in unions:
+        schema = schemas[name]
+        schema.pop("discriminator", None)
+        schema["oneOf"].append({"$ref": f"#/components/schemas/{UNKNOWN_FIELD}"})
+    for name, schema in schemas.items():
+        if (
+            name.endswith("Request")
+            and schema.get("type") == "object"
+            and "additionalProperties" not in schema
+        ):
+            schema["additionalProperties"] = False
+    return result
