@@ -20,6 +20,10 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (docker stop, rolling deploy) in-flight requests get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Longest request line (method, path and query) in bytes; longer ones get gunicorn's own 414.
+# 8190 is gunicorn's maximum; 0 lifts the limit (the fuzzer does, so that our own validation
+# answers every query string; in production the proxy in front sets its own limit too).
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
 # Recycle workers now and then so a slow leak can never take a process down.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)

@@ -4,10 +4,7 @@
 # response that breaks the schema. Bounded: FUZZ_MAX_EXAMPLES per operation (default 10) and
 # FUZZ_MAX_TIME seconds per role (default 75). Reports: artifacts/fuzz/.
 #   make fuzz            or   bash scripts/fuzz.sh
-# Known, reported defects may be listed in .ci/fuzz-baseline-<role>.json (schemathesis
-# baseline): they are printed on every run and do not fail it; anything new does. The goal is
-# an empty baseline: delete an entry (or the file) once its owner fixed it.
-# FUZZ_UPDATE_BASELINE=1 records the current failures into those files.
+# Settings and the few documented exceptions (with their reasons): schemathesis.toml.
 set -euo pipefail
 
 if [ "${1:-}" != "--inside" ]; then
@@ -29,18 +26,6 @@ fi
 rc=0
 for role in trainer client; do
     token_var="$(echo "$role" | tr a-z A-Z)_TOKEN"
-    baseline=".ci/fuzz-baseline-$role.json"
-    baseline_args=()
-    if [ "${FUZZ_UPDATE_BASELINE:-}" = "1" ]; then
-        baseline_args=(--baseline "$baseline" --baseline-update)
-    elif [ -f "$baseline" ]; then
-        baseline_args=(--baseline "$baseline")
-        echo
-        echo "---- known defects accepted for now ($baseline): each is reported to its owner ----"
-        python -c 'import json, sys
-for e in json.load(open(sys.argv[1]))["entries"]:
-    print(f"  KNOWN  {e[\"operation\"]:<50} {e[\"check\"]} ({e[\"failure\"]})")' "$baseline"
-    fi
     echo
     echo "---- schemathesis as the demo $role ----"
     schemathesis run "$LIVE_URL/api/schema/?format=json" \
@@ -55,7 +40,6 @@ for e in json.load(open(sys.argv[1]))["entries"]:
         --output-truncate true \
         --report junit,har --report-dir "$OUT/$role" \
         --report-pytest-path "$OUT/$role/reproduce_test.py" \
-        "${baseline_args[@]}" \
         || rc=$?
 done
 echo "Fuzz reports: $OUT"

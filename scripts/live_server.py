@@ -8,7 +8,8 @@ then gunicorn with production settings on 127.0.0.1 (HTTPS redirect and secure c
 plain http on loopback). CMD runs with these variables set:
 
     LIVE_URL            http://127.0.0.1:PORT
-    TRAINER_TOKEN       JWT access token of trainer@fitbud.dev
+    TRAINER_TOKEN       JWT access token of trainer2@fitbud.dev (not the client's trainer,
+                        so fuzzing as the trainer cannot deactivate the fuzzed client)
     CLIENT_TOKEN        JWT access token of client@fitbud.dev
     STAFF_EMAIL, DEMO_PASSWORD
 
@@ -73,6 +74,8 @@ def server_env(args) -> dict[str, str]:
             "WEB_CONCURRENCY": str(args.workers),
             "GUNICORN_THREADS": str(args.threads),
             "GUNICORN_ACCESS_LOG": "" if args.quiet else "-",
+            # No request-line cap: fuzzed query strings must reach the app's own validation.
+            "GUNICORN_LIMIT_REQUEST_LINE": "0",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -100,7 +103,7 @@ def manage(env: dict[str, str], *argv: str, capture: bool = False) -> str:
 MINT_TOKENS = """
 from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
-for email in ("trainer@fitbud.dev", "client@fitbud.dev"):
+for email in ("trainer2@fitbud.dev", "client@fitbud.dev"):
     print("TOKEN", RefreshToken.for_user(User.objects.get(email=email)).access_token)
 """
 

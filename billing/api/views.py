@@ -197,7 +197,8 @@ class MySubscriptionView(APIView):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # 1 to 255 printable ASCII characters (HTTP strips surrounding spaces).
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]{0,253}[!-~])?$"},
     OpenApiParameter.HEADER,
     required=False,
     description="Recommended. A unique value per checkout attempt (e.g. a UUID). A retry "

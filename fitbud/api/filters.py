@@ -102,7 +102,12 @@ class BoundedSearchFilter(SearchFilter):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.search_param:
-                parameter["schema"] = {**parameter["schema"], "maxLength": SEARCH_MAX_LENGTH}
+                parameter["schema"] = {
+                    **parameter["schema"],
+                    "maxLength": SEARCH_MAX_LENGTH,
+                    # DRF refuses NUL characters in a search term (400).
+                    "pattern": r"^[^\u0000]*$",
+                }
                 parameter["description"] = (
                     f"Case-insensitive search term (at most {SEARCH_MAX_LENGTH} characters)."
                 )

@@ -176,6 +176,7 @@ DRF_STANDARDIZED_ERRORS = {
         "400": "fitbud.api.schema.ErrorResponse400Serializer",
         "401": "accounts.api.schema.ErrorResponse401Serializer",
         # Some 404s carry a precise code (`invite_not_found`) and an attr naming the field.
+        "403": "fitbud.api.schema.ClientErrorResponseSerializer",  # + client_inactive
         "404": "fitbud.api.schema.ClientErrorResponseSerializer",
     },
 }

@@ -208,3 +208,12 @@ def test_ordering_takes_several_documented_fields_with_a_stable_tie_breaker(trai
         row["id"] for row in trainer_api.get("/api/v1/templates/?ordering=-name").json()["results"]
     ]
     assert ids == [second.pk, first.pk]
+
+
+def test_a_search_term_with_a_nul_character_is_a_400_as_documented(trainer_api):
+    assert_error(trainer_api.get("/api/v1/clients/", {"search": "ab\x00c"}), 400)
+    schema = trainer_api.get("/api/schema/?format=json").json()
+    search = next(
+        p for p in schema["paths"]["/api/v1/clients/"]["get"]["parameters"] if p["name"] == "search"
+    )
+    assert search["schema"]["pattern"] == "^[^\\u0000]*$"
