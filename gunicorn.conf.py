@@ -12,7 +12,10 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int('PORT', 8000)}"
 # Django is mostly I/O-bound on the database: a few processes with a few threads each.
 workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 2)
-worker_class = "gthread" if threads > 1 else "sync"
+# GUNICORN_WORKER_CLASS=uvicorn_worker.UvicornWorker with GUNICORN_APP=fitbud.asgi:application
+# serves the SSE feed stream (docs/feed.md); the default WSGI workers answer it 503.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+wsgi_app = os.environ.get("GUNICORN_APP", "fitbud.wsgi:application")
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (docker stop, rolling deploy) in-flight requests get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

@@ -2,7 +2,9 @@
 # API fuzzing: schemathesis (all checks) against the live OpenAPI schema of a production-mode
 # server, once with a trainer's JWT and once with a client's. Fails on any server error or any
 # response that breaks the schema. Bounded: FUZZ_MAX_EXAMPLES per operation (default 10) and
-# FUZZ_MAX_TIME seconds per role (default 75). Reports: artifacts/fuzz/.
+# FUZZ_MAX_TIME seconds per role (default 75). The exhaustive "coverage" phase is left out by
+# default (FUZZ_PHASES): here it spent 280 s on a third of the operations and skipped the rest.
+# Reports: artifacts/fuzz/.
 #   make fuzz            or   bash scripts/fuzz.sh
 # Known, reported defects may be listed in .ci/fuzz-baseline-<role>.json (schemathesis
 # baseline): they are printed on every run and do not fail it; anything new does. The goal is
@@ -43,10 +45,13 @@ for e in json.load(open(sys.argv[1]))["entries"]:
     fi
     echo
     echo "---- schemathesis as the demo $role ----"
-    schemathesis run "$LIVE_URL/api/schema/?format=json" \
+    # The SSE feed stream never ends (and answers 503 by design under WSGI): not fuzzable.
+    schemathesis --config-file .ci/schemathesis.toml run "$LIVE_URL/api/schema/?format=json" \
+        --exclude-path /api/v1/feed/stream/ \
         --url "$LIVE_URL" \
         --header "Authorization: Bearer ${!token_var}" \
         --checks all \
+        --phases "${FUZZ_PHASES:-examples,fuzzing,stateful}" \
         --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
         --max-time "${FUZZ_MAX_TIME:-75}" \
         --seed "${FUZZ_SEED:-1}" \
