@@ -31,4 +31,5 @@ USER fitbud
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "scripts/healthcheck.py"]
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "fitbud.wsgi:application"]
+# The app comes from gunicorn.conf.py (GUNICORN_APP, default fitbud.wsgi:application).
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -14,8 +14,10 @@ workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 2)
 # The API runs on threaded WSGI workers. The live feed (feed/stream/, Server-Sent Events)
 # needs an ASGI worker so that open streams do not hold request threads: run a second
-# process with GUNICORN_WORKER_CLASS=uvicorn_worker.UvicornWorker (see docker-compose.yml).
+# process with GUNICORN_WORKER_CLASS=uvicorn_worker.UvicornWorker and
+# GUNICORN_APP=fitbud.asgi:application (see docker-compose.yml).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+wsgi_app = os.environ.get("GUNICORN_APP", "fitbud.wsgi:application")
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (docker stop, rolling deploy) in-flight requests get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

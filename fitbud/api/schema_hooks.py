@@ -1,5 +1,6 @@
 """OpenAPI post-processing that keeps the documented error bodies truthful."""
 
+import re
 from typing import Any
 
 NULL_ATTR = {
@@ -21,6 +22,21 @@ UNKNOWN_FIELD_SCHEMA = {
 }
 
 
+def _attr_pattern(documented: str) -> str:
+    """drf-standardized-errors documents nested paths as ``items.INDEX.unit``; our formatter
+    sends ``items[3].unit`` (DESIGN.md), and a nested object's own error at the object's path."""
+    parts = documented.split(".")
+    if parts[-1] == "non_field_errors" and len(parts) > 1:
+        parts = parts[:-1]
+    path = ""
+    for part in parts:
+        if part == "INDEX":
+            path += r"\[\d+\]"
+        else:
+            path += (r"\." if path else "") + re.escape(part)
+    return path
+
+
 def _is_field_error_union(name: str, schema: dict[str, Any]) -> bool:
     refs = [item.get("$ref", "") for item in schema.get("oneOf", [])]
     return name.endswith("Error") and bool(refs) and all(r.endswith("ErrorComponent") for r in refs)
@@ -32,7 +48,8 @@ def error_bodies_as_sent(result: dict[str, Any], generator, request, public):
 
     - non-field errors (e.g. a JSON list where an object is expected) carry ``attr: null``,
       not ``"non_field_errors"``;
-    - an unknown request key is a ``unknown_field`` error whose ``attr`` is that key.
+    - an unknown request key is a ``unknown_field`` error whose ``attr`` is that key;
+    - nested paths read ``items[3].unit`` (documented there as ``items.INDEX.unit``).
 
     Neither value can be a discriminator mapping key, so the per-field unions become plain
     ``oneOf`` (each component's ``attr`` enum still tells them apart).
@@ -43,8 +60,22 @@ def error_bodies_as_sent(result: dict[str, Any], generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     unions = [name for name, schema in schemas.items() if _is_field_error_union(name, schema)]
     for name, schema in schemas.items():
-        if name.endswith("NonFieldErrorsErrorComponent"):
-            schema.setdefault("properties", {})["attr"] = dict(NULL_ATTR)
+        attr = schema.get("properties", {}).get("attr") if name.endswith("ErrorComponent") else None
+        if attr and attr.get("enum") == ["non_field_errors"]:
+            schema["properties"]["attr"] = dict(NULL_ATTR)
+        elif attr and any(
+            "INDEX" in value or value.endswith(".non_field_errors")
+            for value in attr.get("enum", [])
+        ):
+            alternatives = "|".join(_attr_pattern(value) for value in attr["enum"])
+            schema["properties"]["attr"] = {
+                "type": "string",
+                "pattern": f"^(?:{alternatives})$",
+                "description": "Path of the field, list indexes in brackets: "
+                + ", ".join(f"`{v}`" for v in attr["enum"])
+                .replace(".INDEX", "[i]")
+                .replace(".non_field_errors", ""),
+            }
     if unions:
         schemas[UNKNOWN_FIELD] = UNKNOWN_FIELD_SCHEMA
     for name in unions:
