@@ -17,7 +17,9 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, serializers.BooleanField):
         return None if isinstance(value, bool) else "Must be true or false."
     if isinstance(field, serializers.CharField):
-        return None if isinstance(value, str) else "Must be a string."
+        if not isinstance(value, str):
+            return "Must be a string."
+        return None
     if isinstance(field, serializers.IntegerField):
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else "Must be an integer."
@@ -25,6 +27,16 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
         ok = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
         return None if ok else "Must be a number."
     return None
+
+
+def _too_long(field: serializers.Field, value: Any) -> bool:
+    max_length = getattr(field, "max_length", None)
+    return (
+        isinstance(field, serializers.CharField)
+        and isinstance(value, str)
+        and max_length is not None
+        and len(value) > max_length
+    )
 
 
 class StrictMixin:
@@ -45,6 +57,15 @@ class StrictMixin:
                 problem = _json_type_error(field, value)
                 if problem:
                     errors[name] = [serializers.ErrorDetail(problem, code="invalid")]
+                elif _too_long(field, value):
+                    # The schema's maxLength applies to what is sent; DRF would trim
+                    # surrounding whitespace first and accept a longer value.
+                    errors[name] = [
+                        serializers.ErrorDetail(
+                            f"Ensure this field has no more than {field.max_length} characters.",
+                            code="max_length",
+                        )
+                    ]
             if errors:
                 # Report these together with every other field's problems, in one 400.
                 try:

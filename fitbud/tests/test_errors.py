@@ -267,6 +267,12 @@ def test_values_of_the_wrong_json_type_are_refused_not_coerced(api_client, field
     assert_error(response, 400, "invalid", attr=field)
 
 
+def test_max_length_counts_what_was_sent_not_what_is_left_after_trimming(api_client):
+    body = {"email": "t@example.com", "password": "a-long-passphrase-42"}
+    response = api_client.post(REGISTER, {**body, "full_name": "Ann" + "\t" * 200}, format="json")
+    assert_error(response, 400, "max_length", attr="full_name")
+
+
 def test_a_pathologically_nested_body_is_a_400_not_a_recursion_crash(api_client):
     body = "[" * 5000 + "]" * 5000
     response = api_client.generic("POST", REGISTER, body, content_type="application/json")
