@@ -39,9 +39,10 @@ def _too_long(field: serializers.Field, value: Any) -> bool:
     )
 
 
+# Input serializers: reject unknown keys (a typo must not lose data) and values of the wrong
+# JSON type, instead of silently dropping or coercing them. (A comment, not a docstring: the
+# OpenAPI generator would show it as every request body's description.)
 class StrictMixin:
-    """Input serializers: reject unknown keys (a typo must not lose data) and values of the
-    wrong JSON type, instead of silently dropping or coercing them."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):

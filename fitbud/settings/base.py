@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "fitbud.api.schema_hooks.error_bodies_as_sent",
+        "fitbud.api.schema_hooks.request_strings_as_validated",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
     # Swagger UI and ReDoc assets served by us (sidecar), not a CDN: the docs page works
