@@ -43,7 +43,6 @@ def _too_long(field: serializers.Field, value: Any) -> bool:
 # JSON type, instead of silently dropping or coercing them. (A comment, not a docstring: the
 # OpenAPI generator would show it as every request body's description.)
 class StrictMixin:
-
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             fields = self.fields  # type: ignore[attr-defined]
