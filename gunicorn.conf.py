@@ -26,9 +26,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # 8190 is gunicorn's maximum; 0 lifts the limit (the fuzzer does, so that our own validation
 # answers every query string; in production the proxy in front sets its own limit too).
 limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
-# Recycle workers now and then so a slow leak can never take a process down.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycle workers now and then so a slow leak can never take a process down. Not too often:
+# a new worker spends about a second of CPU importing the project, and at 2,000 the
+# benchmark's workers restarted every few seconds (the /healthz ceiling halved, its p95 went
+# from 8 ms to 560 ms; docs/performance.md).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # Heartbeat files in memory, not on a container's overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Only the reverse proxy in front of us may set X-Forwarded-*.
