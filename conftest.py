@@ -80,12 +80,17 @@ def other_client_api(other_client) -> APIClient:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters live in the cache; every test starts with a clean slate.
+    # Throttle counters and cached responses live in the cache; every test starts with a
+    # clean slate (ids are reused between tests on SQLite, so the client -> trainer map too).
     from django.core.cache import cache
 
+    from fitbud.api import response_cache
+
     cache.clear()
+    response_cache.reset_local_state()
     yield
     cache.clear()
+    response_cache.reset_local_state()
 
 
 def assert_error(response, status: int, code: str | None = None, attr: str | None = None):

@@ -25,6 +25,7 @@ from clients.api.filters import ClientFilter, InviteFilter
 from clients.models import Client, ClientNote, Invite
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
+from fitbud.api.response_cache import CachedListMixin
 from fitbud.api.schema import error_response
 
 CONFLICT = {
@@ -248,6 +249,7 @@ class InviteAcceptView(_InviteTokenView):
     ),
 )
 class ClientViewSet(
+    CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -28,6 +28,7 @@ from dashboard.models import ActivityEvent
 from fitbud.api.filters import IdFilter, StrictFilterSet
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
+from fitbud.api.response_cache import CachedListMixin
 
 
 class FeedPagination(CursorPagination):
@@ -62,7 +63,7 @@ class FeedFilter(StrictFilterSet):
         "`?after=<newest event id you have>`; or open `feed/stream/` for pushed events."
     ),
 )
-class FeedView(generics.ListAPIView):
+class FeedView(CachedListMixin, generics.ListAPIView):
     permission_classes = [IsTrainer]
     serializer_class = FeedEventSerializer
     pagination_class = FeedPagination

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from dashboard import selectors
 from dashboard.api import serializers as s
 from fitbud.api.permissions import IsClient, IsTrainer
+from fitbud.api.response_cache import cached_response
 
 CLIENT_TAG = ["me"]
 
@@ -33,6 +34,7 @@ class TodayView(APIView):
         ],
         responses=s.TodaySerializer,
     )
+    @cached_response
     def get(self, request):
         query = s.TodayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -63,6 +65,7 @@ class ClientHomeView(APIView):
         summary="Home screen: today, streaks, subscription and latest feedback in one call",
         responses=s.ClientHomeSerializer,
     )
+    @cached_response
     def get(self, request):
         client = selectors.client_for_user(user=request.user)
         return Response(s.ClientHomeSerializer(selectors.client_home(client=client)).data)
@@ -98,6 +101,7 @@ class TrainerDashboardView(APIView):
         summary="Trainer dashboard: clients, growth, revenue, engagement, who needs attention",
         responses=s.TrainerDashboardSerializer,
     )
+    @cached_response
     def get(self, request):
         figures = selectors.trainer_dashboard(trainer=request.user)
         return Response(s.TrainerDashboardSerializer(figures).data)

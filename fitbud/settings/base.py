@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "fitbud.api",
     "accounts",
     "clients",
     "plans",
@@ -114,6 +115,9 @@ STORAGES = {
 # must be counted across gunicorn workers); per-process memory otherwise.
 _cache_url = env("CACHE_URL", default=env("REDIS_URL", default="locmemcache://"))
 CACHES = {"default": env.cache_url_config(_cache_url)}
+# Hot reads (lists, dashboards, today) are cached per tenant for this long and invalidated by
+# every write to the tenant (fitbud/api/response_cache.py); 0 turns the cache off.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
 
 # Email: console in development, SMTP (EMAIL_URL) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -35,3 +35,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 2, "socket_timeout": 2}
     )
+else:
+    # The response cache is invalidated through the cache itself: per-process memory cannot
+    # tell the other workers about a write, so without Redis reads are never cached.
+    RESPONSE_CACHE_SECONDS = 0

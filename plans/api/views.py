@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
+from fitbud.api.response_cache import CachedListMixin
 from fitbud.api.schema import error_response
 from plans import selectors, services
 from plans.api.filters import AssignmentFilter, TemplateFilter
@@ -124,7 +125,7 @@ NOT_FOUND = OpenApiResponse(
         description="Existing assignments keep their snapshot; their `template` becomes null.",
     ),
 )
-class TemplateViewSet(viewsets.ModelViewSet):
+class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
     """Trainers' reusable workout and diet plans."""
 
     permission_classes = [IsTrainer]

@@ -1,0 +1,254 @@
+"""Cached reads: a per-tenant, generation-keyed cache of hot GET responses.
+
+A tenant is one trainer with their clients. Every tenant has a *generation* in the cache;
+a cached response is stored under the generation that was current *before* the view read
+the database, and every write to one of the tenant's rows moves the generation on (model
+signals, below; once at once and once more when the transaction commits). So a write is
+visible to the next read, and a read that raced a write can only have stored its copy under
+a generation nobody asks for any more. Entries also expire after RESPONSE_CACHE_SECONDS,
+which bounds how long a response that depends on the clock (a subscription period ending,
+"needs attention" since N days) can lag; the key carries the reader's local date, so a new
+day is always a fresh read.
+
+What a key names: tenant, generation, user, the absolute URL (host, path and query string)
+and the user's local date. Only 200 responses are stored; authentication, permissions and
+throttles run before the lookup on every request, so a hit never skips an access check.
+
+The cache must be shared by every process that serves the API (Redis in production). With
+per-process memory a write could not reach the other workers, so production settings turn
+this off unless the cache is Redis. If the cache is unreachable, reads go to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "rc:gen:{}"
+
+# user id -> (trainer id, monotonic expiry). A client's trainer practically never changes
+# (only staff can move a client in the admin); this saves a query on every cached read.
+_client_tenants: dict[int, tuple[int | None, float]] = {}
+_CLIENT_TENANTS_MAX = 50_000
+
+
+def enabled() -> bool:
+    return settings.RESPONSE_CACHE_SECONDS > 0
+
+
+def reset_local_state() -> None:
+    """Forget the per-process client -> trainer map (tests, where ids are reused)."""
+    _client_tenants.clear()
+
+
+# --- tenants ------------------------------------------------------------------------------
+
+
+def tenant_of_user(user) -> int | None:
+    """The trainer whose tenant this user belongs to; None for anyone else (staff)."""
+    if user.is_trainer:
+        return user.pk
+    if not user.is_client:
+        return None
+    now = time.monotonic()
+    known = _client_tenants.get(user.pk)
+    if known is not None and known[1] > now:
+        return known[0]
+    from clients.models import Client
+
+    trainer_id = Client.objects.filter(user_id=user.pk).values_list("trainer_id", flat=True).first()
+    if len(_client_tenants) >= _CLIENT_TENANTS_MAX:
+        _client_tenants.clear()
+    _client_tenants[user.pk] = (trainer_id, now + settings.RESPONSE_CACHE_SECONDS)
+    return trainer_id
+
+
+def _generation(tenant_id: int) -> int:
+    key = GENERATION_KEY.format(tenant_id)
+    generation = cache.get(key)
+    if generation is None:
+        # A new (or evicted) generation starts from the clock, never from a number that
+        # an older generation of the same tenant may have used.
+        generation = time.time_ns()
+        if not cache.add(key, generation, timeout=None):
+            generation = cache.get(key, generation)
+    return generation
+
+
+def _bump_now(tenant_id: int) -> None:
+    key = GENERATION_KEY.format(tenant_id)
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or evicted): any fresh value will do
+            cache.set(key, time.time_ns(), timeout=None)
+    except Exception:  # the cache is down: reads are not served from it either
+        logger.warning("response cache: could not invalidate tenant %s", tenant_id, exc_info=True)
+
+
+def invalidate_tenant(tenant_id: int | None) -> None:
+    """Make the tenant's cached responses unreachable, now and again on commit (a read
+    between the two may have read the rows as they were before the write)."""
+    if tenant_id is None or not enabled():
+        return
+    _bump_now(tenant_id)
+    transaction.on_commit(lambda: _bump_now(tenant_id), robust=True)
+
+
+# --- the view decorator -------------------------------------------------------------------
+
+
+def _key(request) -> str | None:
+    user = request.user
+    if not enabled() or not user.is_authenticated:
+        return None
+    tenant_id = tenant_of_user(user)
+    if tenant_id is None:
+        return None
+    generation = _generation(tenant_id)
+    what = f"{request.build_absolute_uri()}|{user.local_today().isoformat()}"
+    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
+    return f"rc:{tenant_id}:{generation}:{user.pk}:{digest}"
+
+
+def _store(key: str, response) -> None:
+    try:
+        cache.set(
+            key, (response.content, response["Content-Type"]), settings.RESPONSE_CACHE_SECONDS
+        )
+    except Exception:
+        logger.warning("response cache: could not store a response", exc_info=True)
+
+
+def cached_response(view_method: Callable) -> Callable:
+    """Serve a read-only view method (APIView.get, ViewSet.list) from the cache when the
+    caller's tenant has not changed since it was stored."""
+
+    @wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        try:
+            key = _key(request)
+            hit = cache.get(key) if key else None
+        except Exception:
+            logger.warning("response cache: lookup failed, reading the database", exc_info=True)
+            key = hit = None
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view_method(self, request, *args, **kwargs)
+        if key and response.status_code == 200:
+            response.add_post_render_callback(lambda rendered: _store(key, rendered))
+        return response
+
+    return wrapper
+
+
+# --- what invalidates ---------------------------------------------------------------------
+
+
+def _trainer_of_row(instance: Model) -> int | None:
+    return instance.trainer_id
+
+
+def _trainer_of_client_row(instance: Model) -> int | None:
+    field = instance._meta.get_field("client")
+    if field.is_cached(instance):
+        return instance.client.trainer_id
+    from clients.models import Client
+
+    return Client.objects.filter(pk=instance.client_id).values_list("trainer_id", flat=True).first()
+
+
+def _trainer_of_user(instance: Model) -> int | None:
+    if instance.is_trainer:
+        return instance.pk
+    _client_tenants.pop(instance.pk, None)
+    from clients.models import Client
+
+    return Client.objects.filter(user_id=instance.pk).values_list("trainer_id", flat=True).first()
+
+
+def _trainer_of_client(instance: Model) -> int | None:
+    # Staff may move a client to another trainer: forget the old mapping here.
+    _client_tenants.pop(instance.user_id, None)
+    return instance.trainer_id
+
+
+# Fields whose change no cached response shows (a login touches these).
+_UNSEEN_USER_FIELDS = frozenset({"last_login", "password"})
+
+
+def _on_user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or not enabled():
+        return
+    if update_fields and set(update_fields) <= _UNSEEN_USER_FIELDS:
+        return
+    invalidate_tenant(_trainer_of_user(instance))
+
+
+def _resolver_for(model: type[Model]) -> Callable[[Model], int | None] | None:
+    from accounts.models import User
+    from clients.models import Client
+
+    if model is User:
+        return _trainer_of_user
+    if model is Client:
+        return _trainer_of_client
+    names = {field.name for field in model._meta.concrete_fields}
+    if "trainer" in names:
+        return _trainer_of_row
+    if "client" in names:
+        return _trainer_of_client_row
+    return None
+
+
+def tenant_models() -> list[type[Model]]:
+    """Every model of ours whose rows belong to one tenant (a trainer or a client link)."""
+    from django.apps import apps
+
+    ours = ("accounts", "clients", "plans", "progress", "billing", "dashboard")
+    return [
+        model
+        for label in ours
+        for model in apps.get_app_config(label).get_models()
+        if _resolver_for(model) is not None
+    ]
+
+
+def connect_signals() -> None:
+    from accounts.models import User
+
+    for model in tenant_models():
+        resolve = _resolver_for(model)
+
+        def on_change(sender, instance, raw=False, resolve=resolve, **kwargs):
+            if raw or not enabled():
+                return
+            invalidate_tenant(resolve(instance))
+
+        uid = f"response_cache.{model._meta.label}"
+        if model is User:
+            post_save.connect(_on_user_saved, sender=model, dispatch_uid=f"{uid}.saved")
+        else:
+            post_save.connect(on_change, sender=model, dispatch_uid=f"{uid}.saved", weak=False)
+        post_delete.connect(on_change, sender=model, dispatch_uid=f"{uid}.deleted", weak=False)
+
+
+class CachedListMixin:
+    """For list views: `list` answers from the response cache (see cached_response)."""
+
+    @cached_response
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

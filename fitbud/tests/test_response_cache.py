@@ -1,0 +1,265 @@
+"""The response cache (fitbud/api/response_cache.py): hits, what invalidates, what does not."""
+
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from clients.models import Client, ClientNote
+from clients.tests.factories import ClientFactory
+from conftest import auth_client
+from fitbud.api import response_cache
+from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
+
+CLIENTS = "/api/v1/clients/"
+TEMPLATES = "/api/v1/templates/"
+FEED = "/api/v1/feed/"
+DASHBOARD = "/api/v1/dashboard/"
+TODAY = "/api/v1/me/today/"
+HOME = "/api/v1/me/dashboard/"
+WORKOUTS = "/api/v1/workout-logs/"
+
+
+def workout(**overrides):
+    return {
+        "id": str(uuid.uuid4()),
+        "date": dt.date.today().isoformat(),
+        "exercises": [{"name": "Squat", "sets": [{"reps": 5, "weight_kg": 100, "done": True}]}],
+        **overrides,
+    }
+
+
+def test_every_tenant_model_invalidates():
+    # A new model that belongs to a trainer or a client must be listed here, so that
+    # nobody adds one whose writes the cache would not notice.
+    assert {model._meta.label for model in response_cache.tenant_models()} == {
+        "accounts.User",
+        "clients.Invite",
+        "clients.Client",
+        "clients.ClientStatusChange",
+        "clients.ClientNote",
+        "clients.HealthProfile",
+        "plans.PlanTemplate",
+        "plans.PlanAssignment",
+        "progress.WorkoutLog",
+        "progress.MealLog",
+        "progress.CheckIn",
+        "billing.SubscriptionPlan",
+        "billing.Subscription",
+        "billing.Payment",
+        "dashboard.ActivityEvent",
+    }
+
+
+@pytest.mark.parametrize("url", [CLIENTS, TEMPLATES, FEED, DASHBOARD])
+def test_a_repeated_trainer_read_is_served_from_the_cache(
+    url, trainer_api, client_link, django_assert_num_queries
+):
+    first = trainer_api.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):  # only the authentication's user row
+        again = trainer_api.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("url", [TODAY, HOME])
+def test_a_repeated_client_read_is_served_from_the_cache(
+    url, client_api, django_assert_num_queries
+):
+    first = client_api.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):
+        assert client_api.get(url).content == first.content
+
+
+def test_a_clients_log_shows_at_once_in_the_trainers_feed_and_dashboard(
+    trainer_api, client_api, client_link
+):
+    PlanAssignmentFactory(client=client_link)
+    before = {url: trainer_api.get(url).json() for url in (FEED, DASHBOARD)}
+    today_before = client_api.get(TODAY).json()
+
+    assert client_api.post(WORKOUTS, workout(), format="json").status_code == 201
+
+    assert trainer_api.get(FEED).json()["results"][0]["kind"] == "workout.logged"
+    assert trainer_api.get(FEED).json() != before[FEED]
+    assert trainer_api.get(DASHBOARD).json() != before[DASHBOARD]
+    assert len(client_api.get(TODAY).json()["logged"]["workouts"]) == (
+        len(today_before["logged"]["workouts"]) + 1
+    )
+
+
+def test_a_trainer_write_shows_at_once_to_the_client(trainer_api, client_api, client_link):
+    assert client_api.get(TODAY).json()["workout"] is None
+    template = PlanTemplateFactory(trainer=client_link.trainer)
+    response = trainer_api.post(
+        "/api/v1/assignments/",
+        {"client": client_link.pk, "template": template.pk, "start_date": str(dt.date.today())},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert client_api.get(TODAY).json()["workout"] is not None
+
+
+def test_writes_outside_the_api_invalidate_too(trainer_api, client_link):
+    # The admin, management commands and webhooks write through the ORM, not the API.
+    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == ""
+    link = Client.objects.get(pk=client_link.pk)
+    link.goals = "Run a marathon"
+    link.save()
+    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == "Run a marathon"
+
+    ClientNote.objects.create(client=link, body="private", author=link.trainer)
+    assert trainer_api.get(CLIENTS).json()["results"][0]["notes_count"] == 1
+
+    link.user.full_name = "Cleo Renamed"
+    link.user.save()
+    assert trainer_api.get(CLIENTS).json()["results"][0]["user"]["full_name"] == "Cleo Renamed"
+
+    ClientNote.objects.filter(client=link).get().delete()
+    assert trainer_api.get(CLIENTS).json()["results"][0]["notes_count"] == 0
+
+
+def test_a_write_in_one_tenant_keeps_the_other_tenants_cache(
+    trainer_api, other_trainer_api, other_client_link, client_link, django_assert_num_queries
+):
+    other_trainer_api.get(CLIENTS)
+    PlanTemplateFactory(trainer=client_link.trainer)
+    with django_assert_num_queries(1):
+        other_trainer_api.get(CLIENTS)
+
+
+def test_users_of_one_tenant_never_share_an_entry(client_api, client_link):
+    second = ClientFactory(trainer=client_link.trainer)
+    PlanAssignmentFactory(client=client_link)
+    mine = client_api.get(HOME).json()
+    theirs = auth_client(second.user).get(HOME).json()
+    assert mine != theirs
+    assert auth_client(second.user).get(HOME).json() == theirs
+
+
+def test_a_login_does_not_invalidate(trainer_api, trainer, django_assert_num_queries):
+    trainer_api.get(TEMPLATES)
+    trainer.last_login = dt.datetime.now(tz=dt.UTC)
+    trainer.save(update_fields=["last_login"])
+    with django_assert_num_queries(1):
+        trainer_api.get(TEMPLATES)
+
+
+def test_a_read_that_raced_a_write_is_not_served_afterwards(
+    trainer_api, client_link, monkeypatch, django_assert_num_queries
+):
+    """The generation is read before the database: a write landing between the two leaves
+    the racing read's copy under a generation nobody asks for again."""
+    from dashboard import selectors
+
+    original = selectors.trainer_dashboard
+
+    def racing(*, trainer):
+        figures = original(trainer=trainer)  # read the rows as they were...
+        PlanTemplateFactory(trainer=trainer)  # ...then a write commits before we store
+        return figures
+
+    monkeypatch.setattr(selectors, "trainer_dashboard", racing)
+    raced = trainer_api.get(DASHBOARD).json()
+    monkeypatch.setattr(selectors, "trainer_dashboard", original)
+    fresh = trainer_api.get(DASHBOARD).json()  # computed afresh, not the raced copy
+    assert fresh != raced
+    with django_assert_num_queries(1):
+        assert trainer_api.get(DASHBOARD).json() == fresh  # and the fresh copy is cached
+
+
+def test_a_new_local_day_is_a_fresh_read(client_link):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 23, 55, tzinfo=dt.UTC), tick=False):
+        api = auth_client(client_link.user)
+        assert api.get(TODAY).json()["date"] == "2026-03-02"
+    with time_machine.travel(dt.datetime(2026, 3, 3, 0, 5, tzinfo=dt.UTC), tick=False):
+        assert api.get(TODAY).json()["date"] == "2026-03-03"
+
+
+def test_the_host_is_part_of_the_key(trainer_api, client_link, settings):
+    settings.ALLOWED_HOSTS = ["api.fitbud.test", "testserver"]
+    # Pagination links are absolute: another host must not get this host's links.
+    ClientFactory.create_batch(2, trainer=client_link.trainer)
+    first = trainer_api.get(CLIENTS, {"page_size": 1}, HTTP_HOST="api.fitbud.test").json()
+    second = trainer_api.get(CLIENTS, {"page_size": 1}, HTTP_HOST="testserver").json()
+    assert first["next"].startswith("http://api.fitbud.test/")
+    assert second["next"].startswith("http://testserver/")
+
+
+def test_errors_are_not_cached(client_api, django_assert_num_queries):
+    assert client_api.get(TODAY, {"date": "not-a-date"}).status_code == 400
+    assert client_api.get(TODAY, {"date": "not-a-date"}).status_code == 400
+    assert not [key for key in cache._cache if ":rc:" in key and ":rc:gen:" not in key]
+
+
+def test_a_broken_cache_falls_back_to_the_database(trainer_api, client_link, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    monkeypatch.setattr(cache, "incr", down)
+    response = trainer_api.get(CLIENTS)
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    PlanTemplateFactory(trainer=client_link.trainer)  # invalidation fails quietly too
+
+
+def test_it_can_be_turned_off(trainer_api, client_link, settings, django_assert_num_queries):
+    settings.RESPONSE_CACHE_SECONDS = 0
+    trainer_api.get(CLIENTS)
+    with django_assert_num_queries(3):
+        trainer_api.get(CLIENTS)
+
+
+def test_a_client_account_without_a_trainer_is_not_cached(db):
+    from accounts.tests.factories import ClientUserFactory
+
+    assert response_cache.tenant_of_user(ClientUserFactory()) is None
+
+
+def test_a_client_moved_to_another_trainer_reads_the_new_tenant(
+    client_api, client_link, other_trainer
+):
+    assert client_api.get(HOME).status_code == 200
+    assert response_cache.tenant_of_user(client_link.user) == client_link.trainer_id
+    link = Client.objects.get(pk=client_link.pk)
+    link.trainer = other_trainer  # staff do this in the admin
+    link.save()
+    assert response_cache.tenant_of_user(link.user) == other_trainer.pk
+    assert client_api.get(HOME).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_during_a_transaction_is_not_served_after_its_commit(client_link):
+    """A read that runs while another connection's write is uncommitted sees the old rows
+    (and may store them); the commit moves the generation on, so the next read is fresh."""
+    trainer_api = auth_client(client_link.trainer)
+    written, read_done = threading.Event(), threading.Event()
+
+    def write():
+        try:
+            with transaction.atomic():
+                link = Client.objects.get(pk=client_link.pk)
+                link.goals = "Deadlift 200"
+                link.save()
+                written.set()
+                read_done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    assert written.wait(10)
+    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == ""  # not committed yet
+    read_done.set()
+    thread.join(10)
+    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == "Deadlift 200"
