@@ -54,12 +54,25 @@ def run_deploy_check(**env_overrides):
 def test_production_uses_redis_from_redis_url_with_short_timeouts():
     script = (
         "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CACHES['default']))"
+        "print(json.dumps(settings.CACHES['default'])); print(settings.RESPONSE_CACHE_SECONDS)"
     )
     result = run_with_production_settings(["-c", script], REDIS_URL="redis://redis.internal:6379/2")
     assert result.returncode == 0, result.stderr
-    cache = json.loads(result.stdout.strip().splitlines()[-1])
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    *_, cache, response_cache_seconds = result.stdout.strip().splitlines()
+    cache = json.loads(cache)
+    assert response_cache_seconds == "60"
+    assert cache["BACKEND"] == "fitbud.cache.RedisCache"
     assert cache["LOCATION"] == "redis://redis.internal:6379/2"
     assert cache["KEY_PREFIX"] == "fitbud"
     assert cache["OPTIONS"] == {"socket_connect_timeout": 2, "socket_timeout": 2}
+
+
+def test_production_does_not_cache_responses_in_per_process_memory():
+    # A write in one gunicorn worker could not invalidate another worker's memory.
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.RESPONSE_CACHE_SECONDS)"
+    )
+    result = run_with_production_settings(["-c", script], CACHE_URL="locmemcache://")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0"

@@ -115,6 +115,8 @@ STORAGES = {
 # must be counted across gunicorn workers); per-process memory otherwise.
 _cache_url = env("CACHE_URL", default=env("REDIS_URL", default="locmemcache://"))
 CACHES = {"default": env.cache_url_config(_cache_url)}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "fitbud.cache.RedisCache"  # reuses its redis client
 # Hot reads (lists, dashboards, today) are cached per tenant for this long and invalidated by
 # every write to the tenant (fitbud/api/response_cache.py); 0 turns the cache off.
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
@@ -141,7 +143,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.CachedUserJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -30,7 +30,7 @@ STORAGES = {
 # by every gunicorn worker: point REDIS_URL/CACHE_URL at Redis (base.py reads them).
 # Without one, `check --deploy` warns (accounts.W001). Short socket timeouts keep a stuck
 # Redis from hanging requests; the throttles fail open and log when it is down.
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+if CACHES["default"]["BACKEND"] == "fitbud.cache.RedisCache":
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="fitbud")
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 2, "socket_timeout": 2}

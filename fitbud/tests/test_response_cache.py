@@ -263,3 +263,12 @@ def test_a_read_during_a_transaction_is_not_served_after_its_commit(client_link)
     read_done.set()
     thread.join(10)
     assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == "Deadlift 200"
+
+
+def test_the_redis_backend_keeps_one_client_per_pool():
+    from fitbud.cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/9", {})
+    client = backend._cache.get_client("key")
+    assert backend._cache.get_client("other", write=True) is client
+    assert client.connection_pool is backend._cache._get_connection_pool(False)
