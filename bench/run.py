@@ -193,9 +193,10 @@ def inside(args) -> int:
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     info = {"scale": args.scale, "args": vars(args), "machine": machine(), "rows": rows}
-    (RESULTS / f"scale-{args.scale}.json").write_text(json.dumps(info, indent=2, default=str))
-    (RESULTS / f"scale-{args.scale}.md").write_text(table + "\n")
-    log(f"results: {RESULTS}/scale-{args.scale}.md")
+    name = f"scale-{args.scale}" + ("-uncached" if args.no_response_cache else "")
+    (RESULTS / f"{name}.json").write_text(json.dumps(info, indent=2, default=str))
+    (RESULTS / f"{name}.md").write_text(table + "\n")
+    log(f"results: {RESULTS}/{name}.md")
     failed = [r for r in rows if r.get("requests") and r["errors_status"] + r["errors_socket"]]
     return 1 if failed else 0
 
@@ -203,7 +204,8 @@ def inside(args) -> int:
 def render(rows: list[dict], args) -> str:
     lines = [
         f"scale {args.scale}x ({10 * args.scale} trainers x 20 clients x 90 days), "
-        f"{args.connections} connections, {args.duration}s per endpoint",
+        f"{args.connections} connections, {args.duration}s per endpoint, response cache "
+        + ("off" if args.no_response_cache else "on"),
         "",
         "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | % of ceiling |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -232,6 +234,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="Default: a free port.")
     parser.add_argument("--reuse-db", action="store_true", help="Keep an already seeded database.")
     parser.add_argument("--only", nargs="*", help="Endpoint names to run (substring match).")
+    parser.add_argument(
+        "--no-response-cache",
+        action="store_true",
+        help="Serve every read from the database (RESPONSE_CACHE_SECONDS=0): the cost of a "
+        "read that follows a write.",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
@@ -244,6 +252,8 @@ def main() -> int:
         "THROTTLE_LOGIN_IP": "1000000/min",
         "THROTTLE_LOGIN_ACCOUNT": "1000000/min",
     }
+    if args.no_response_cache:
+        env["RESPONSE_CACHE_SECONDS"] = "0"
     seed = f"--trainers {10 * args.scale} --clients 20 --days 90 --seed 1"
     command = [
         sys.executable,
