@@ -1,16 +1,17 @@
 """Cached reads: a per-tenant, generation-keyed cache of hot GET responses.
 
 A tenant is one trainer with their clients. Every tenant has a *generation* in the cache;
-a cached response is stored under the generation that was current *before* the view read
-the database, and every write to one of the tenant's rows moves the generation on (model
-signals, below; once at once and once more when the transaction commits). So a write is
-visible to the next read, and a read that raced a write can only have stored its copy under
-a generation nobody asks for any more. Entries also expire after RESPONSE_CACHE_SECONDS,
+a cached response is stored together with the generation that was current *before* the
+view read the database, and every write to one of the tenant's rows moves the generation on
+(model signals, below; once at once and once more when the transaction commits). A read
+fetches the generation and the entry in one round trip and only uses an entry stored under
+the current generation. So a write is visible to the next read, and a read that raced a
+write can only have stored a copy marked with a generation that is already past. Entries also expire after RESPONSE_CACHE_SECONDS,
 which bounds how long a response that depends on the clock (a subscription period ending,
 "needs attention" since N days) can lag; the key carries the reader's local date, so a new
 day is always a fresh read.
 
-What a key names: tenant, generation, user, the absolute URL (host, path and query string)
+What a key names: tenant, user, the absolute URL (host, path and query string)
 and the user's local date. Only 200 responses are stored; authentication, permissions and
 throttles run before the lookup on every request, so a hit never skips an access check.
 
@@ -26,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -75,15 +77,12 @@ def tenant_of_user(user) -> int | None:
     return trainer_id
 
 
-def _generation(tenant_id: int) -> int:
-    key = GENERATION_KEY.format(tenant_id)
-    generation = cache.get(key)
-    if generation is None:
-        # A new (or evicted) generation starts from the clock, never from a number that
-        # an older generation of the same tenant may have used.
-        generation = time.time_ns()
-        if not cache.add(key, generation, timeout=None):
-            generation = cache.get(key, generation)
+def _new_generation(key: str) -> int:
+    # A new (or evicted) generation starts from the clock, never from a number that an
+    # older generation of the same tenant may have used.
+    generation = time.time_ns()
+    if not cache.add(key, generation, timeout=None):
+        generation = cache.get(key, generation)
     return generation
 
 
@@ -110,24 +109,39 @@ def invalidate_tenant(tenant_id: int | None) -> None:
 # --- the view decorator -------------------------------------------------------------------
 
 
-def _key(request) -> str | None:
+class _Lookup(NamedTuple):
+    key: str
+    generation: int
+    hit: tuple | None
+
+
+def _lookup(request) -> _Lookup | None:
+    """The entry for this request, fetched with the tenant's generation in one round trip;
+    a hit only if it was stored under the generation that is current now."""
     user = request.user
     if not enabled() or not user.is_authenticated:
         return None
     tenant_id = tenant_of_user(user)
     if tenant_id is None:
         return None
-    generation = _generation(tenant_id)
     what = f"{request.build_absolute_uri()}|{user.local_today().isoformat()}"
     digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    return f"rc:{tenant_id}:{generation}:{user.pk}:{digest}"
+    key = f"rc:{tenant_id}:{user.pk}:{digest}"
+    generation_key = GENERATION_KEY.format(tenant_id)
+    found = cache.get_many([generation_key, key])
+    generation = found.get(generation_key)
+    if generation is None:
+        generation = _new_generation(generation_key)
+    entry = found.get(key)
+    return _Lookup(key, generation, entry if entry and entry[0] == generation else None)
 
 
-def _store(key: str, response) -> None:
+def _store(lookup: _Lookup, response) -> None:
+    # Stored with the generation read *before* the view read the database: if a write
+    # moved it on meanwhile, this entry is already out of date and will never match.
+    entry = (lookup.generation, response.content, response["Content-Type"])
     try:
-        cache.set(
-            key, (response.content, response["Content-Type"]), settings.RESPONSE_CACHE_SECONDS
-        )
+        cache.set(lookup.key, entry, settings.RESPONSE_CACHE_SECONDS)
     except Exception:
         logger.warning("response cache: could not store a response", exc_info=True)
 
@@ -139,17 +153,16 @@ def cached_response(view_method: Callable) -> Callable:
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
         try:
-            key = _key(request)
-            hit = cache.get(key) if key else None
+            lookup = _lookup(request)
         except Exception:
             logger.warning("response cache: lookup failed, reading the database", exc_info=True)
-            key = hit = None
-        if hit is not None:
-            content, content_type = hit
+            lookup = None
+        if lookup is not None and lookup.hit is not None:
+            _, content, content_type = lookup.hit
             return HttpResponse(content, content_type=content_type)
         response = view_method(self, request, *args, **kwargs)
-        if key and response.status_code == 200:
-            response.add_post_render_callback(lambda rendered: _store(key, rendered))
+        if lookup is not None and response.status_code == 200:
+            response.add_post_render_callback(lambda rendered: _store(lookup, rendered))
         return response
 
     return wrapper
