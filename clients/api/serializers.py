@@ -104,30 +104,25 @@ class AuthResponseSerializer(serializers.Serializer):
 # --- roster --------------------------------------------------------------------------------
 
 
-class ClientUserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "email", "full_name", "timezone", "units"]
-        read_only_fields = fields
+# The roster serializes these for every row of every page: plain Serializers, so that DRF
+# does not rebuild the fields from the model on each request (the schema is the same).
+class ClientUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True, label="Email address")
+    full_name = serializers.CharField(read_only=True)
+    timezone = serializers.CharField(read_only=True)
+    units = serializers.ChoiceField(choices=User.Units.choices, read_only=True)
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     user = ClientUserSerializer(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    joined_at = serializers.DateTimeField(read_only=True)
+    deactivated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    goals = serializers.CharField(read_only=True)
     notes_count = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Client
-        fields = [
-            "id",
-            "user",
-            "is_active",
-            "joined_at",
-            "deactivated_at",
-            "goals",
-            "notes_count",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    updated_at = serializers.DateTimeField(read_only=True)
 
     def get_notes_count(self, client: Client) -> int:
         count = getattr(client, "notes_count", None)

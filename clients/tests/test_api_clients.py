@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -50,6 +50,37 @@ def test_the_roster_lists_only_my_clients_with_their_user(trainer_api, client_li
         "updated_at": row["updated_at"],
     }
     assert "otto@example.com" not in str(body)
+
+
+def test_a_deactivated_clients_row_shows_when_and_their_settings(trainer, trainer_api):
+    joined = timezone.now().replace(microsecond=0) - timedelta(days=40)
+    gone = joined + timedelta(days=30, microseconds=123456)
+    client = ClientFactory(
+        trainer=trainer,
+        joined_at=joined,
+        is_active=False,
+        deactivated_at=gone,
+        goals="Run a 10k",
+        user__timezone="America/New_York",
+        user__units="imperial",
+    )
+    row = trainer_api.get(CLIENTS, {"is_active": "false"}).json()["results"][0]
+    assert row == {
+        "id": client.pk,
+        "user": {
+            "id": client.user.pk,
+            "email": client.user.email,
+            "full_name": client.user.full_name,
+            "timezone": "America/New_York",
+            "units": "imperial",
+        },
+        "is_active": False,
+        "joined_at": joined.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "deactivated_at": gone.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "goals": "Run a 10k",
+        "notes_count": 0,
+        "updated_at": row["updated_at"],
+    }
 
 
 def test_the_roster_searches_by_name_and_email(trainer, trainer_api):

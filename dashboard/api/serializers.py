@@ -4,13 +4,17 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSerializer
-from billing.api.serializers import PaymentSerializer, SubscriptionSerializer
+from billing.api.serializers import (
+    PaymentSerializer,
+    PlanSummarySerializer,
+    SubscriptionSerializer,
+)
+from billing.models import Subscription
 from clients.api.serializers import HealthProfileSerializer, TrainerPublicSerializer
 from clients.models import Client
 from plans.api.serializers import AssignmentSerializer
-from plans.models import PlanAssignment
+from plans.models import PlanKind
 from progress.api.serializers import CheckInSerializer, MealLogSerializer, WorkoutLogSerializer
-from progress.models import CheckIn
 
 # ---------------------------------------------------------------------------- me/today/
 
@@ -34,11 +38,15 @@ class TodayQuerySerializer(serializers.Serializer):
     )
 
 
-class AssignmentSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PlanAssignment
-        fields = ["id", "name", "kind", "start_date", "end_date"]
-        read_only_fields = fields
+# The home-screen shapes below are plain Serializers with the fields spelled out: DRF
+# rebuilds a ModelSerializer's fields from the model on every request, which showed in the
+# profile of these hot reads. The OpenAPI schema is the same either way.
+class AssignmentSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=PlanKind.choices, read_only=True)
+    start_date = serializers.DateField(read_only=True)
+    end_date = serializers.DateField(read_only=True, allow_null=True)
 
 
 class _PlanDaySerializer(serializers.Serializer):
@@ -114,21 +122,23 @@ class StreaksSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------- me/dashboard/
 
 
-class HomeSubscriptionSerializer(SubscriptionSerializer):
+class HomeSubscriptionSerializer(serializers.Serializer):
     """The few subscription fields the home screen shows (me/subscription/ has them all)."""
 
-    class Meta(SubscriptionSerializer.Meta):
-        fields = ["id", "status", "plan", "current_period_end", "cancel_at_period_end"]
-        read_only_fields = fields
+    id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=Subscription.Status.choices, read_only=True)
+    plan = PlanSummarySerializer(read_only=True)
+    current_period_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancel_at_period_end = serializers.BooleanField(read_only=True)
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(serializers.Serializer):
     check_in = serializers.UUIDField(source="id", help_text="The reviewed check-in.")
-
-    class Meta:
-        model = CheckIn
-        fields = ["check_in", "date", "feedback", "reviewed_at"]
-        read_only_fields = fields
+    date = serializers.DateField(
+        read_only=True, help_text="The client's local date the entry belongs to."
+    )
+    feedback = serializers.CharField(read_only=True)
+    reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ClientHomeSerializer(serializers.Serializer):

@@ -23,9 +23,11 @@ from progress.models import CheckIn, MealLog, WorkoutLog
 def client_for_user(*, user: User) -> Client:
     """The caller's Client record with what the home screen reads beside it (one query)."""
     try:
-        return Client.objects.select_related("user", "trainer").get(user=user)
+        client = Client.objects.select_related("trainer").get(user=user)
     except Client.DoesNotExist:
         raise Http404("No client profile is linked to this account.") from None
+    client.user = user  # the caller, already loaded: no need to read the row again
+    return client
 
 
 def _assignment_summary(a: PlanAssignment) -> dict[str, Any]:
@@ -188,7 +190,13 @@ def client_streaks(
 ) -> Streaks:
     """Two queries: the distinct workout dates and the workout assignments."""
     today = today or client.user.local_today()
-    log_dates = WorkoutLog.objects.filter(client=client).values_list("date", flat=True).distinct()
+    # order_by(): the model's default ordering would add created_at to the DISTINCT.
+    log_dates = (
+        WorkoutLog.objects.filter(client=client)
+        .order_by()
+        .values_list("date", flat=True)
+        .distinct()
+    )
     if workout_assignments is None:
         workout_assignments = client_assignments(client=client, kind=PlanKind.WORKOUT)
     schedule = Schedule.for_client(client, workout_assignments)

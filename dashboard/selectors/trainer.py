@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -70,69 +70,91 @@ def _revenue(*, trainer: User, last_start: datetime, this_start: datetime, next_
     return this_month, last_month
 
 
-def _client_figures(*, trainer: User, this_start: datetime, last_start: datetime):
-    """Counts over the trainer's clients in one aggregate query.
+class _SubqueryCount(Subquery):
+    """COUNT(*) of the rows of a correlated subquery: 0, never NULL, when it has none."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _client_rows(*, trainer: User, today: date, this_start: datetime) -> list[dict[str, Any]]:
+    """One row per client of the trainer with every per-client figure the dashboard needs.
+
+    One query for what used to be four (client figures, check-ins, workouts, adherence
+    rows): the totals are sums over these rows. Each figure is a correlated subquery bounded
+    by its date window on a (client_id, date) index, so the cost follows the number of
+    clients, not the length of their history. Windows: see `_needs_attention`.
+    """
+    w7_start, w28_start = today - timedelta(days=7), today - timedelta(days=28)
+    # The latest status change before the start of the month (see `_client_figures`).
+    last_change = (
+        ClientStatusChange.objects.filter(client=OuterRef("pk"), changed_at__lt=this_start)
+        .order_by("-changed_at", "-id")
+        .values("is_active")
+    )
+    # Only the date column, so that PostgreSQL can answer from the index alone.
+    log_dates = WorkoutLog.objects.filter(client=OuterRef("pk")).order_by().values("date")
+    unreviewed = CheckIn.objects.filter(client=OuterRef("pk"), reviewed_at__isnull=True)
+    return list(
+        Client.objects.filter(trainer=trainer)
+        .values("id", "is_active", "joined_at", "deactivated_at", "user__full_name", "user__email")
+        .annotate(
+            was_active=Subquery(last_change[:1]),
+            last_workout_date=Subquery(log_dates.filter(date__lte=today).order_by("-date")[:1]),
+            logged_7d=_SubqueryCount(
+                log_dates.filter(date__gte=w7_start, date__lt=today).distinct()
+            ),
+            logged_28d=_SubqueryCount(
+                log_dates.filter(date__gte=w28_start, date__lt=today).distinct()
+            ),
+            workouts_7d=_SubqueryCount(log_dates.filter(date__gt=w7_start, date__lte=today)),
+            checkins_awaiting_review=_SubqueryCount(unreviewed.order_by().values("pk")),
+        )
+        .order_by("id")
+    )
+
+
+def _client_figures(
+    rows: list[dict[str, Any]], *, this_start: datetime, last_start: datetime
+) -> dict[str, int]:
+    """Counts over the trainer's clients (the rows of `_client_rows`).
 
     Active at an instant T (end of last month = start of this month): joined before T, and
     the latest status change before T says active. Without any change before T the client
     was active since joining, unless `deactivated_at` (a deactivation the history missed)
     is before T. "Active now" is `Client.is_active`.
     """
-    last_change = (
-        ClientStatusChange.objects.filter(client=OuterRef("pk"), changed_at__lt=this_start)
-        .order_by("-changed_at", "-id")
-        .values("is_active")[:1]
-    )
-    no_history_active = Q(was_active__isnull=True) & (
-        Q(deactivated_at__isnull=True) | Q(deactivated_at__gte=this_start)
-    )
-    return (
-        Client.objects.filter(trainer=trainer)
-        .annotate(was_active=Subquery(last_change))
-        .aggregate(
-            total_clients=Count("pk"),
-            active_clients=Count("pk", filter=Q(is_active=True)),
-            new_clients_this_month=Count("pk", filter=Q(joined_at__gte=this_start)),
-            new_clients_last_month=Count(
-                "pk", filter=Q(joined_at__gte=last_start, joined_at__lt=this_start)
-            ),
-            active_clients_last_month=Count(
-                "pk",
-                filter=Q(joined_at__lt=this_start) & (Q(was_active=True) | no_history_active),
-            ),
-        )
-    )
+
+    def was_active_last_month(row: dict[str, Any]) -> bool:
+        if row["joined_at"] >= this_start:
+            return False
+        if row["was_active"] is not None:
+            return row["was_active"]
+        return row["deactivated_at"] is None or row["deactivated_at"] >= this_start
+
+    return {
+        "total_clients": len(rows),
+        "active_clients": sum(1 for row in rows if row["is_active"]),
+        "new_clients_this_month": sum(1 for row in rows if row["joined_at"] >= this_start),
+        "new_clients_last_month": sum(
+            1 for row in rows if last_start <= row["joined_at"] < this_start
+        ),
+        "active_clients_last_month": sum(1 for row in rows if was_active_last_month(row)),
+    }
 
 
-def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]], int]:
+def _needs_attention(
+    *, trainer: User, today: date, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
     """Adherence of every active client, then the ones needing attention (bounded list).
 
-    Logged counts come from one grouped query (one row per client). Scheduled counts are
-    computed in Python from the assignments overlapping the 28-day window (one query,
-    bounded by clients x assignments, never by log rows). Windows are the last 7 and 28
-    completed days (ending yesterday) in the trainer's timezone: today is not over.
+    Logged counts come with the client rows. Scheduled counts are computed in Python from
+    the assignments overlapping the 28-day window (one query, bounded by clients x
+    assignments, never by log rows). Windows are the last 7 and 28 completed days (ending
+    yesterday) in the trainer's timezone: today is not over.
     """
-    w7_start, w28_start, w_end = today - timedelta(days=7), today - timedelta(days=28), today
+    w28_start, w_end = today - timedelta(days=28), today
     recent_since = today - timedelta(days=ATTENTION_INACTIVE_DAYS - 1)
-    rows = list(
-        Client.objects.filter(trainer=trainer, is_active=True)
-        .values("id", "user__full_name", "user__email")
-        .annotate(
-            last_workout_date=Max("workout_logs__date", filter=Q(workout_logs__date__lte=today)),
-            logged_7d=Count(
-                "workout_logs__date",
-                filter=Q(workout_logs__date__gte=w7_start, workout_logs__date__lt=w_end),
-                distinct=True,
-            ),
-            logged_28d=Count(
-                "workout_logs__date",
-                filter=Q(workout_logs__date__gte=w28_start, workout_logs__date__lt=w_end),
-                distinct=True,
-            ),
-        )
-        .order_by("id")
-    )
-    client_ids = [row["id"] for row in rows]
     spans: dict[int, list[PlanSpan]] = defaultdict(list)
     assignments = (
         PlanAssignment.objects.filter(
@@ -157,7 +179,10 @@ def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]
         if span is not None:
             spans[a["client_id"]].append(span)
     flagged = []
-    for client_id, row in zip(client_ids, rows, strict=True):
+    for row in rows:
+        if not row["is_active"]:
+            continue
+        client_id = row["id"]
         schedule = Schedule(spans.get(client_id, ()))
         training = schedule.training_days(w28_start, w_end - ONE_DAY)  # oldest first
         scheduled_7d, scheduled_28d = sum(training[-7:]), sum(training)
@@ -201,7 +226,7 @@ def _needs_attention(*, trainer: User, today: date) -> tuple[list[dict[str, Any]
 
 
 def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
-    """The trainer's figures in a fixed number of queries (6) whatever the client count."""
+    """The trainer's figures in a fixed number of queries (3) whatever the client count."""
     now = timezone.now()
     tz = trainer.tzinfo
     local_now = now.astimezone(tz)
@@ -210,17 +235,14 @@ def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
     last_start = _month_start(local_now.year, local_now.month - 1, tz)
     next_start = _month_start(local_now.year, local_now.month + 1, tz)
 
-    figures = _client_figures(trainer=trainer, this_start=this_start, last_start=last_start)
+    rows = _client_rows(trainer=trainer, today=today, this_start=this_start)
+    figures = _client_figures(rows, this_start=this_start, last_start=last_start)
     revenue_this_month, revenue_last_month = _revenue(
         trainer=trainer, last_start=last_start, this_start=this_start, next_start=next_start
     )
-    checkins_awaiting_review = CheckIn.objects.filter(
-        client__trainer=trainer, reviewed_at__isnull=True
-    ).count()
-    workouts_last_7_days = WorkoutLog.objects.filter(
-        client__trainer=trainer, date__gt=today - timedelta(days=7), date__lte=today
-    ).count()
-    needs_attention, needs_attention_total = _needs_attention(trainer=trainer, today=today)
+    needs_attention, needs_attention_total = _needs_attention(
+        trainer=trainer, today=today, rows=rows
+    )
     return {
         "as_of": now,
         "timezone": trainer.timezone,
@@ -235,8 +257,8 @@ def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
         ),
         "revenue_this_month": revenue_this_month,
         "revenue_last_month": revenue_last_month,
-        "checkins_awaiting_review": checkins_awaiting_review,
-        "workouts_last_7_days": workouts_last_7_days,
+        "checkins_awaiting_review": sum(row["checkins_awaiting_review"] for row in rows),
+        "workouts_last_7_days": sum(row["workouts_7d"] for row in rows),
         "needs_attention": needs_attention,
         "needs_attention_total": needs_attention_total,
     }

@@ -167,6 +167,19 @@ def test_it_answers_current_longest_and_last_active_date(client_link):
     }
 
 
+def test_several_workouts_on_one_day_count_as_one_day(client_link):
+    assign(client_link, start=D(2026, 3, 2))  # Mar 3 is a rest day
+    log(client_link, D(2026, 3, 2), D(2026, 3, 2), D(2026, 3, 2), D(2026, 3, 4), D(2026, 3, 4))
+    with time_machine.travel(dt.datetime(2026, 3, 5, 8, tzinfo=UTC), tick=False):
+        body = auth_client(client_link.user).get(URL).json()
+    assert body == {
+        "current": 3,
+        "longest": 3,
+        "last_active_date": "2026-03-04",
+        "today_counts": False,
+    }
+
+
 def test_meal_logs_do_not_count(client_link):
     log(client_link, D(2026, 5, 1))
     MealLogFactory(client=client_link, date=D(2026, 5, 2))

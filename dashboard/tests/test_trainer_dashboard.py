@@ -207,6 +207,23 @@ def test_it_counts_check_ins_awaiting_review_and_recent_workouts(trainer, other_
     assert body["workouts_last_7_days"] == 2
 
 
+def test_engagement_counts_every_log_of_every_client_up_to_today(trainer, other_trainer):
+    now = at(2026, 3, 20, 12)  # last 7 days: Mar 14-20
+    active = ClientFactory(trainer=trainer)
+    for day in (D(2026, 3, 20), D(2026, 3, 20), D(2026, 3, 14)):  # two logs today: both count
+        WorkoutLogFactory(client=active, date=day)
+    WorkoutLogFactory(client=active, date=D(2026, 3, 13))  # 8 days ago
+    WorkoutLogFactory(client=active, date=D(2026, 3, 21))  # dated tomorrow: not yet
+    gone = ClientFactory(trainer=trainer, is_active=False)  # still the trainer's client
+    WorkoutLogFactory(client=gone, date=D(2026, 3, 18))
+    CheckInFactory(client=gone, date=D(2026, 3, 16))
+    CheckInFactory(client=active, date=D(2026, 3, 9))
+    WorkoutLogFactory(client=ClientFactory(trainer=other_trainer), date=D(2026, 3, 19))
+    body = get_dashboard(trainer, now)
+    assert body["workouts_last_7_days"] == 4
+    assert body["checkins_awaiting_review"] == 2
+
+
 # ---------------------------------------------------------------------- needs attention
 
 
@@ -262,6 +279,27 @@ def test_it_flags_clients_without_recent_workouts_and_without_a_plan(trainer):
     # Longest silence first: never trained, then the oldest last workout.
     order = [row["client"]["id"] for row in get_dashboard(trainer, now)["needs_attention"]]
     assert order == [never.id, silent.id, planless.id]
+
+
+def test_a_workout_today_is_recent_but_not_yet_in_the_adherence_windows(trainer):
+    client = ClientFactory(trainer=trainer, user__full_name="Tia Today")
+    assign(client, start=D(2026, 3, 1), snapshot=EVERY_DAY)
+    WorkoutLogFactory(client=client, date=D(2026, 3, 20))
+    WorkoutLogFactory(client=client, date=D(2026, 3, 21))  # dated tomorrow: ignored
+    body = get_dashboard(trainer, at(2026, 3, 20, 12))
+    assert body["needs_attention"] == [
+        {
+            "client": {"id": client.id, "full_name": "Tia Today", "email": client.user.email},
+            "last_workout_date": "2026-03-20",
+            "logged_7d": 0,
+            "scheduled_7d": 7,
+            "adherence_7d": 0,
+            "logged_28d": 0,
+            "scheduled_28d": 19,  # Mar 1-19: the window starts before the plan
+            "adherence_28d": 0,
+            "reasons": ["low_adherence"],
+        }
+    ]
 
 
 def test_adherence_is_capped_at_100_percent(trainer):
@@ -366,8 +404,9 @@ def test_it_runs_a_fixed_number_of_queries(clients, django_assert_num_queries):
     populate(trainer, clients)
     with time_machine.travel(at(2026, 3, 20, 12), tick=False):
         api = auth_client(trainer)
-        # auth user, client figures, revenue, check-ins, workouts, adherence rows, assignments
-        with django_assert_num_queries(7):
+        # auth user, one row per client (figures, check-ins, workouts, adherence), revenue,
+        # assignments
+        with django_assert_num_queries(4):
             response = api.get(URL)
     assert response.status_code == 200
     assert response.json()["total_clients"] == clients
