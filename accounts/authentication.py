@@ -26,6 +26,8 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from fitbud.api import response_cache
+
 logger = logging.getLogger(__name__)
 
 USER_KEY = "auth:user:{}"
@@ -53,10 +55,26 @@ def forget_user(user_id) -> None:
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):
+    request = None
+
+    def authenticate(self, request):
+        self.request = request  # DRF makes one authenticator per request
+        return super().authenticate(request)
+
+    def _fetch(self, user_id):
+        """The cached user row, and in the same round trip what the response cache will
+        look up for this request (fitbud.api.response_cache.prefetch_keys)."""
+        key = USER_KEY.format(user_id)
+        extra = response_cache.prefetch_keys(self.request, user_id) if self.request else []
+        found = _cache_call("get_many", [key, *extra]) or {}
+        if extra:
+            self.request.response_cache_prefetched = (extra, found)
+        return found.get(key)
+
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         key = USER_KEY.format(user_id)
-        cached = _cache_call("get", key) if user_id is not None else None
+        cached = self._fetch(user_id) if user_id is not None else None
         if cached is None or cached == TOMBSTONE:
             user = super().get_user(validated_token)  # the database, and simplejwt's checks
             if cached is None:

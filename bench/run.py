@@ -251,6 +251,11 @@ def main() -> int:
         # The benchmark logs in thousands of times from one address on purpose.
         "THROTTLE_LOGIN_IP": "1000000/min",
         "THROTTLE_LOGIN_ACCOUNT": "1000000/min",
+        # Steady state: no worker recycling in the middle of a measurement. A run serves
+        # ~150k requests, so at the production default (every ~20k requests per worker)
+        # each worker would restart once or twice, ~1 s of CPU each, landing on whichever
+        # endpoint happens to be measured (p99 spikes of 200+ ms).
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     if args.no_response_cache:
         env["RESPONSE_CACHE_SECONDS"] = "0"

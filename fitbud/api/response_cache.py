@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import NamedTuple
@@ -35,15 +36,19 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "rc:gen:{}"
 
-# user id -> (trainer id, monotonic expiry). A client's trainer practically never changes
-# (only staff can move a client in the admin); this saves a query on every cached read.
-_client_tenants: dict[int, tuple[int | None, float]] = {}
-_CLIENT_TENANTS_MAX = 50_000
+# user id -> (tenant id, timezone, monotonic expiry): what a reader's keys are made of. A
+# client's trainer practically never changes (only staff can move a client in the admin),
+# nor does anybody's timezone (and changing either is a write that moves the generation on).
+# Knowing them saves a query on every cached read of a client, and lets authentication
+# fetch the entry together with the user row (prefetch_keys).
+_readers: dict[int, tuple[int | None, str, float]] = {}
+_READERS_MAX = 50_000
 
 
 def enabled() -> bool:
@@ -51,30 +56,33 @@ def enabled() -> bool:
 
 
 def reset_local_state() -> None:
-    """Forget the per-process client -> trainer map (tests, where ids are reused)."""
-    _client_tenants.clear()
+    """Forget the per-process map of readers (tests, where ids are reused)."""
+    _readers.clear()
 
 
 # --- tenants ------------------------------------------------------------------------------
 
 
 def tenant_of_user(user) -> int | None:
-    """The trainer whose tenant this user belongs to; None for anyone else (staff)."""
-    if user.is_trainer:
-        return user.pk
-    if not user.is_client:
-        return None
+    """The trainer whose tenant this user belongs to; None for anyone else."""
     now = time.monotonic()
-    known = _client_tenants.get(user.pk)
-    if known is not None and known[1] > now:
+    known = _readers.get(user.pk)
+    if known is not None and known[2] > now and known[1] == user.timezone:
         return known[0]
-    from clients.models import Client
+    if user.is_trainer:
+        tenant_id = user.pk
+    elif user.is_client:
+        from clients.models import Client
 
-    trainer_id = Client.objects.filter(user_id=user.pk).values_list("trainer_id", flat=True).first()
-    if len(_client_tenants) >= _CLIENT_TENANTS_MAX:
-        _client_tenants.clear()
-    _client_tenants[user.pk] = (trainer_id, now + settings.RESPONSE_CACHE_SECONDS)
-    return trainer_id
+        tenant_id = (
+            Client.objects.filter(user_id=user.pk).values_list("trainer_id", flat=True).first()
+        )
+    else:
+        tenant_id = None
+    if len(_readers) >= _READERS_MAX:
+        _readers.clear()
+    _readers[user.pk] = (tenant_id, user.timezone, now + settings.RESPONSE_CACHE_SECONDS)
+    return tenant_id
 
 
 def _new_generation(key: str) -> int:
@@ -115,20 +123,49 @@ class _Lookup(NamedTuple):
     hit: tuple | None
 
 
+def _keys(request, tenant_id: int, user_id: int, timezone_name: str) -> list[str]:
+    """[generation key, entry key] of a read."""
+    local_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(timezone_name))
+    what = f"{request.build_absolute_uri()}|{local_today.isoformat()}"
+    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
+    return [GENERATION_KEY.format(tenant_id), f"rc:{tenant_id}:{user_id}:{digest}"]
+
+
+def prefetch_keys(request, user_id) -> list[str]:
+    """Keys the authentication may fetch together with the user row, so that a cached read
+    costs one round trip to the cache: those of this request if it is a GET of a cached
+    view by a user this process has seen lately. Only a guess: _lookup recomputes the keys
+    from the authenticated user and uses what was fetched only if they are the same."""
+    try:
+        user_id = int(user_id)  # the token's claim is a string
+    except (TypeError, ValueError):
+        return []
+    known = _readers.get(user_id)
+    if request.method != "GET" or not enabled() or known is None or known[0] is None:
+        return []
+    if known[2] <= time.monotonic():
+        return []
+    view = (request.parser_context or {}).get("view")
+    handler = getattr(view, getattr(view, "action", None) or "get", None)
+    if not getattr(handler, "response_cache", False):
+        return []
+    return _keys(request, known[0], user_id, known[1])
+
+
 def _lookup(request) -> _Lookup | None:
-    """The entry for this request, fetched with the tenant's generation in one round trip;
-    a hit only if it was stored under the generation that is current now."""
+    """The entry for this request, fetched with the tenant's generation in one round trip
+    (or already fetched by the authentication, see prefetch_keys); a hit only if it was
+    stored under the generation that is current now."""
     user = request.user
     if not enabled() or not user.is_authenticated:
         return None
     tenant_id = tenant_of_user(user)
     if tenant_id is None:
         return None
-    what = f"{request.build_absolute_uri()}|{user.local_today().isoformat()}"
-    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    key = f"rc:{tenant_id}:{user.pk}:{digest}"
-    generation_key = GENERATION_KEY.format(tenant_id)
-    found = cache.get_many([generation_key, key])
+    generation_key, key = keys = _keys(request, tenant_id, user.pk, user.timezone)
+    asked, found = getattr(request, "response_cache_prefetched", ((), {}))
+    if list(asked) != keys:
+        found = cache.get_many(keys)
     generation = found.get(generation_key)
     if generation is None:
         generation = _new_generation(generation_key)
@@ -165,6 +202,7 @@ def cached_response(view_method: Callable) -> Callable:
             response.add_post_render_callback(lambda rendered: _store(lookup, rendered))
         return response
 
+    wrapper.response_cache = True
     return wrapper
 
 
@@ -185,9 +223,9 @@ def _trainer_of_client_row(instance: Model) -> int | None:
 
 
 def _trainer_of_user(instance: Model) -> int | None:
+    _readers.pop(instance.pk, None)
     if instance.is_trainer:
         return instance.pk
-    _client_tenants.pop(instance.pk, None)
     from clients.models import Client
 
     return Client.objects.filter(user_id=instance.pk).values_list("trainer_id", flat=True).first()
@@ -195,7 +233,7 @@ def _trainer_of_user(instance: Model) -> int | None:
 
 def _trainer_of_client(instance: Model) -> int | None:
     # Staff may move a client to another trainer: forget the old mapping here.
-    _client_tenants.pop(instance.user_id, None)
+    _readers.pop(instance.user_id, None)
     return instance.trainer_id
 
 

@@ -272,3 +272,73 @@ def test_the_redis_backend_keeps_one_client_per_pool():
     client = backend._cache.get_client("key")
     assert backend._cache.get_client("other", write=True) is client
     assert client.connection_pool is backend._cache._get_connection_pool(False)
+
+
+class CacheCalls:
+    """Counts the calls the code under test makes to the default cache."""
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        self.depth = 0  # local memory's get_many calls get: count the outer call only
+        for method in ("get", "get_many", "set", "add", "incr"):
+            original = getattr(cache, method)
+
+            def counted(*args, _method=method, _original=original, **kwargs):
+                if not self.depth:
+                    self.calls.append(_method)
+                self.depth += 1
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.depth -= 1
+
+            monkeypatch.setattr(cache, method, counted)
+
+
+def test_a_cached_read_is_one_round_trip_to_the_cache(
+    trainer_api, trainer, client_link, monkeypatch
+):
+    from accounts.authentication import USER_KEY
+
+    cache.delete(USER_KEY.format(trainer.pk))  # past the tombstone the fixtures' writes left
+    first = trainer_api.get(DASHBOARD)
+    trainer_api.get(DASHBOARD)
+    calls = CacheCalls(monkeypatch)
+    again = trainer_api.get(DASHBOARD)
+    assert again.content == first.content
+    assert calls.calls == ["get_many"]  # the user row, the generation and the entry at once
+
+
+def test_a_wrong_prefetch_guess_is_not_used(trainer_api, trainer, client_link):
+    from accounts.authentication import USER_KEY
+
+    cache.delete(USER_KEY.format(trainer.pk))
+    first = trainer_api.get(CLIENTS).json()
+    tenant, _, expiry = response_cache._readers[trainer.pk]
+    # Another process's notion of the reader (here: a stale timezone) makes other keys.
+    response_cache._readers[trainer.pk] = (tenant, "Pacific/Kiritimati", expiry)
+    assert trainer_api.get(CLIENTS).json() == first
+
+
+def test_only_reads_of_cached_views_are_prefetched(trainer_api, trainer, client_link):
+    from rest_framework.test import APIRequestFactory
+
+    trainer_api.get(CLIENTS)  # the reader is known now
+    factory = APIRequestFactory()
+    from rest_framework.request import Request
+
+    from clients.api.views import ClientViewSet
+    from dashboard.api.views import TrainerDashboardView
+
+    def request_for(method, view):
+        request = Request(getattr(factory, method)("/"))
+        request.parser_context = {"view": view}
+        return request
+
+    assert response_cache.prefetch_keys(request_for("get", TrainerDashboardView()), trainer.pk)
+    listing = ClientViewSet(action="list")
+    assert response_cache.prefetch_keys(request_for("get", listing), trainer.pk)
+    detail = ClientViewSet(action="retrieve")
+    assert response_cache.prefetch_keys(request_for("get", detail), trainer.pk) == []
+    assert response_cache.prefetch_keys(request_for("post", listing), trainer.pk) == []
+    assert response_cache.prefetch_keys(request_for("get", listing), trainer.pk + 999) == []
