@@ -146,8 +146,12 @@ def prefetch_keys(request, user_id) -> list[str]:
     if known[2] <= time.monotonic():
         return []
     view = (request.parser_context or {}).get("view")
-    handler = getattr(view, getattr(view, "action", None) or "get", None)
-    if not getattr(handler, "response_cache", False):
+    action = getattr(view, "action", None)  # ViewSets; a ListAPIView's get() calls list()
+    if isinstance(view, CachedListMixin):
+        cached = action in (None, "list")
+    else:
+        cached = getattr(getattr(view, action or "get", None), "response_cache", False)
+    if not cached:
         return []
     return _keys(request, known[0], user_id, known[1])
 

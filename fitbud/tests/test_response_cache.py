@@ -295,16 +295,17 @@ class CacheCalls:
             monkeypatch.setattr(cache, method, counted)
 
 
+@pytest.mark.parametrize("url", [CLIENTS, TEMPLATES, FEED, DASHBOARD])
 def test_a_cached_read_is_one_round_trip_to_the_cache(
-    trainer_api, trainer, client_link, monkeypatch
+    url, trainer_api, trainer, client_link, monkeypatch
 ):
     from accounts.authentication import USER_KEY
 
     cache.delete(USER_KEY.format(trainer.pk))  # past the tombstone the fixtures' writes left
-    first = trainer_api.get(DASHBOARD)
-    trainer_api.get(DASHBOARD)
+    first = trainer_api.get(url)
+    trainer_api.get(url)
     calls = CacheCalls(monkeypatch)
-    again = trainer_api.get(DASHBOARD)
+    again = trainer_api.get(url)
     assert again.content == first.content
     assert calls.calls == ["get_many"]  # the user row, the generation and the entry at once
 
@@ -328,6 +329,7 @@ def test_only_reads_of_cached_views_are_prefetched(trainer_api, trainer, client_
     from rest_framework.request import Request
 
     from clients.api.views import ClientViewSet
+    from dashboard.api.feed_views import FeedView
     from dashboard.api.views import TrainerDashboardView
 
     def request_for(method, view):
@@ -336,9 +338,22 @@ def test_only_reads_of_cached_views_are_prefetched(trainer_api, trainer, client_
         return request
 
     assert response_cache.prefetch_keys(request_for("get", TrainerDashboardView()), trainer.pk)
+    assert response_cache.prefetch_keys(request_for("get", FeedView()), trainer.pk)
     listing = ClientViewSet(action="list")
     assert response_cache.prefetch_keys(request_for("get", listing), trainer.pk)
     detail = ClientViewSet(action="retrieve")
     assert response_cache.prefetch_keys(request_for("get", detail), trainer.pk) == []
     assert response_cache.prefetch_keys(request_for("post", listing), trainer.pk) == []
     assert response_cache.prefetch_keys(request_for("get", listing), trainer.pk + 999) == []
+
+
+@pytest.mark.parametrize("url", [TODAY, HOME])
+def test_a_clients_cached_read_is_one_round_trip_too(url, client_api, client_user, monkeypatch):
+    from accounts.authentication import USER_KEY
+
+    cache.delete(USER_KEY.format(client_user.pk))
+    first = client_api.get(url)
+    client_api.get(url)
+    calls = CacheCalls(monkeypatch)
+    assert client_api.get(url).content == first.content
+    assert calls.calls == ["get_many"]
