@@ -5,8 +5,9 @@
 Seeds `--scale` x (10 trainers x 20 clients x 90 days) into its own PostgreSQL database
 (fitbud_bench_<scale>), starts gunicorn with production settings and Redis as the cache on
 127.0.0.1 (scripts/live_server.py), then drives each endpoint with wrk (16 connections by
-default) and prints, per endpoint: requests/s, p50/p95/p99 latency, errors, and the ratio to
-/healthz served by the same stack (the ceiling). Endpoints that do not exist yet are listed
+default; the median of --repeat runs) and prints, per endpoint: requests/s, p50/p95/p99
+latency, errors, and the ratio to /healthz served by the same stack (the ceiling).
+--no-response-cache measures every read from the database (RESPONSE_CACHE_SECONDS=0). Endpoints that do not exist yet are listed
 as "n/a". Results also go to bench/results/scale-<N>.{md,json}.
 """
 
@@ -235,8 +236,8 @@ def render(rows: list[dict], args) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1)
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per run.")
-    parser.add_argument("--repeat", type=int, default=3, help="Runs per endpoint (median).")
+    parser.add_argument("--duration", type=int, default=8, help="Seconds per run.")
+    parser.add_argument("--repeat", type=int, default=5, help="Runs per endpoint (median).")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers.")
