@@ -3,7 +3,9 @@
 simplejwt loads the user from the database on every request (is the account still there,
 still active, is the token's password digest still current). That primary-key query was
 the largest single cost left on a cached read (docs/performance.md). Here the row is kept
-in the default cache (Redis in production) and the same three checks run on the copy.
+in the default cache for AUTH_USER_CACHE_SECONDS and the same three checks run on the copy.
+The cache must be shared by every worker (Redis); production settings turn this off
+otherwise, since a tombstone in one worker's memory would not revoke tokens in another.
 
 A write to a user (password change, deactivation, profile edit; any save or delete) puts a
 short-lived tombstone in place of the copy, at once and again on commit. While it is there
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +34,6 @@ from fitbud.api import response_cache
 logger = logging.getLogger(__name__)
 
 USER_KEY = "auth:user:{}"
-USER_SECONDS = 60
 TOMBSTONE = "stale"
 TOMBSTONE_SECONDS = 10
 
@@ -73,12 +75,14 @@ class CachedUserJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if user_id is None or settings.AUTH_USER_CACHE_SECONDS <= 0:
+            return super().get_user(validated_token)
         key = USER_KEY.format(user_id)
-        cached = self._fetch(user_id) if user_id is not None else None
+        cached = self._fetch(user_id)
         if cached is None or cached == TOMBSTONE:
             user = super().get_user(validated_token)  # the database, and simplejwt's checks
             if cached is None:
-                _cache_call("add", key, user, USER_SECONDS)
+                _cache_call("add", key, user, settings.AUTH_USER_CACHE_SECONDS)
             return user
         if api_settings.CHECK_USER_IS_ACTIVE and not cached.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")

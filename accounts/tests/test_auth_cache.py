@@ -104,3 +104,10 @@ def test_a_request_racing_a_password_change_cannot_keep_the_old_hash(trainer):
     read_done.set()
     thread.join(10)
     assert_error(old.get(ME), 401, "password_changed")
+
+
+def test_it_can_be_turned_off(trainer_api, settings, django_assert_num_queries):
+    settings.AUTH_USER_CACHE_SECONDS = 0
+    trainer_api.get(ME)
+    with django_assert_num_queries(1):
+        assert trainer_api.get(ME).status_code == 200

@@ -67,12 +67,13 @@ def test_production_uses_redis_from_redis_url_with_short_timeouts():
     assert cache["OPTIONS"] == {"socket_connect_timeout": 2, "socket_timeout": 2}
 
 
-def test_production_does_not_cache_responses_in_per_process_memory():
-    # A write in one gunicorn worker could not invalidate another worker's memory.
+def test_production_does_not_cache_in_per_process_memory():
+    # A write in one gunicorn worker could not invalidate another worker's memory (a
+    # password change must revoke the old tokens in every worker).
     script = (
         "import django; django.setup(); from django.conf import settings; "
-        "print(settings.RESPONSE_CACHE_SECONDS)"
+        "print(settings.RESPONSE_CACHE_SECONDS, settings.AUTH_USER_CACHE_SECONDS)"
     )
     result = run_with_production_settings(["-c", script], CACHE_URL="locmemcache://")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "0"
+    assert result.stdout.strip().splitlines()[-1] == "0 0"

@@ -120,6 +120,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # Hot reads (lists, dashboards, today) are cached per tenant for this long and invalidated by
 # every write to the tenant (fitbud/api/response_cache.py); 0 turns the cache off.
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
+# Requests authenticate from a copy of the token's user kept this long in the cache
+# (accounts/authentication.py); 0 reads the database on every request.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 
 # Email: console in development, SMTP (EMAIL_URL) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -36,6 +36,8 @@ if CACHES["default"]["BACKEND"] == "fitbud.cache.RedisCache":
         {"socket_connect_timeout": 2, "socket_timeout": 2}
     )
 else:
-    # The response cache is invalidated through the cache itself: per-process memory cannot
-    # tell the other workers about a write, so without Redis reads are never cached.
+    # Both caches are invalidated through the cache itself: per-process memory cannot tell
+    # the other workers about a write (a password change must revoke tokens in every
+    # worker), so without Redis nothing is cached.
     RESPONSE_CACHE_SECONDS = 0
+    AUTH_USER_CACHE_SECONDS = 0
