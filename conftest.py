@@ -1,7 +1,10 @@
 """Actors every test module can use: the owner trainer, their client, and outsiders."""
 
+import threading
+from contextlib import contextmanager
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -91,6 +94,33 @@ def _clear_cache():
     yield
     cache.clear()
     response_cache.reset_local_state()
+
+
+@contextmanager
+def write_left_open(write):
+    """Run `write()` in a transaction on another thread (its own database connection); the
+    body of the with-block runs while that transaction is still open, and it commits when
+    the block ends. For tests of what a read sees, and keeps, around a concurrent commit
+    (needs PostgreSQL and `django_db(transaction=True)`)."""
+    written, release = threading.Event(), threading.Event()
+
+    def run():
+        try:
+            with transaction.atomic():
+                write()
+                written.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert written.wait(10), "the write did not happen"
+        yield
+    finally:
+        release.set()
+        thread.join(10)
 
 
 def assert_error(response, status: int, code: str | None = None, attr: str | None = None):

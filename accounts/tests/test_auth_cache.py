@@ -1,16 +1,13 @@
 """The cached token user (accounts/authentication.py): fewer queries, the same answers."""
 
-import threading
-
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.authentication import USER_KEY
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD
-from conftest import assert_error, auth_client
+from conftest import assert_error, auth_client, write_left_open
 
 ME = reverse("auth-me")
 CHANGE = reverse("auth-password-change")
@@ -84,25 +81,14 @@ def test_a_request_racing_a_password_change_cannot_keep_the_old_hash(trainer):
     """A request that reads the row while the change is uncommitted must not cache it."""
     old = auth_client(trainer)
     assert old.get(ME).status_code == 200
-    changed, read_done = threading.Event(), threading.Event()
 
     def change_password():
-        try:
-            with transaction.atomic():
-                user = User.objects.get(pk=trainer.pk)
-                user.set_password(NEW)
-                user.save()
-                changed.set()
-                read_done.wait(10)
-        finally:
-            connection.close()
+        user = User.objects.get(pk=trainer.pk)
+        user.set_password(NEW)
+        user.save()
 
-    thread = threading.Thread(target=change_password)
-    thread.start()
-    assert changed.wait(10)
-    assert old.get(ME).status_code == 200  # the change is not committed yet
-    read_done.set()
-    thread.join(10)
+    with write_left_open(change_password):
+        assert old.get(ME).status_code == 200  # the change is not committed yet
     assert_error(old.get(ME), 401, "password_changed")
 
 

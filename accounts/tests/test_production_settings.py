@@ -51,29 +51,35 @@ def run_deploy_check(**env_overrides):
     )
 
 
-def test_production_uses_redis_from_redis_url_with_short_timeouts():
+def production_settings(*names, **env_overrides) -> list:
+    """The values of these settings under production settings and this environment."""
     script = (
         "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CACHES['default'])); print(settings.RESPONSE_CACHE_SECONDS)"
+        f"print(json.dumps([getattr(settings, name) for name in {list(names)!r}]))"
     )
-    result = run_with_production_settings(["-c", script], REDIS_URL="redis://redis.internal:6379/2")
+    result = run_with_production_settings(["-c", script], **env_overrides)
     assert result.returncode == 0, result.stderr
-    *_, cache, response_cache_seconds = result.stdout.strip().splitlines()
-    cache = json.loads(cache)
-    assert response_cache_seconds == "60"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_uses_redis_from_redis_url_with_short_timeouts():
+    caches, response_seconds, user_seconds = production_settings(
+        "CACHES",
+        "RESPONSE_CACHE_SECONDS",
+        "AUTH_USER_CACHE_SECONDS",
+        REDIS_URL="redis://redis.internal:6379/2",
+    )
+    cache = caches["default"]
     assert cache["BACKEND"] == "fitbud.cache.RedisCache"
     assert cache["LOCATION"] == "redis://redis.internal:6379/2"
     assert cache["KEY_PREFIX"] == "fitbud"
     assert cache["OPTIONS"] == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    assert (response_seconds, user_seconds) == (60, 60)
 
 
 def test_production_does_not_cache_in_per_process_memory():
     # A write in one gunicorn worker could not invalidate another worker's memory (a
     # password change must revoke the old tokens in every worker).
-    script = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.RESPONSE_CACHE_SECONDS, settings.AUTH_USER_CACHE_SECONDS)"
-    )
-    result = run_with_production_settings(["-c", script], CACHE_URL="locmemcache://")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "0 0"
+    assert production_settings(
+        "RESPONSE_CACHE_SECONDS", "AUTH_USER_CACHE_SECONDS", CACHE_URL="locmemcache://"
+    ) == [0, 0]

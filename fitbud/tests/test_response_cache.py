@@ -1,17 +1,15 @@
 """The response cache (fitbud/api/response_cache.py): hits, what invalidates, what does not."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection, transaction
 
 from clients.models import Client, ClientNote
 from clients.tests.factories import ClientFactory
-from conftest import auth_client
+from conftest import auth_client, write_left_open
 from fitbud.api import response_cache
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 
@@ -243,25 +241,14 @@ def test_a_read_during_a_transaction_is_not_served_after_its_commit(client_link)
     """A read that runs while another connection's write is uncommitted sees the old rows
     (and may store them); the commit moves the generation on, so the next read is fresh."""
     trainer_api = auth_client(client_link.trainer)
-    written, read_done = threading.Event(), threading.Event()
 
     def write():
-        try:
-            with transaction.atomic():
-                link = Client.objects.get(pk=client_link.pk)
-                link.goals = "Deadlift 200"
-                link.save()
-                written.set()
-                read_done.wait(10)
-        finally:
-            connection.close()
+        link = Client.objects.get(pk=client_link.pk)
+        link.goals = "Deadlift 200"
+        link.save()
 
-    thread = threading.Thread(target=write)
-    thread.start()
-    assert written.wait(10)
-    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == ""  # not committed yet
-    read_done.set()
-    thread.join(10)
+    with write_left_open(write):
+        assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == ""  # not committed
     assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == "Deadlift 200"
 
 
