@@ -115,24 +115,25 @@ def machine() -> dict:
     }
 
 
+def active_client(base: str, trainer_token: str | None, number: int) -> str:
+    """The email of an active client of trainer <number> (deactivated clients cannot log)."""
+    fallback = f"client{number:04d}.001@demo.fitbud.dev"
+    if not trainer_token:
+        return fallback
+    status, body = http("GET", f"{base}/api/v1/clients/?is_active=true&page_size=5", trainer_token)
+    found = re.findall(rf"client{number:04d}\.\d+@demo\.fitbud\.dev", body) if status == 200 else []
+    return found[0] if found else fallback
+
+
 def inside(args) -> int:
     base = os.environ["LIVE_URL"]
     trainer = login(base, TRAINER)
-    readers = ["client0001.001@demo.fitbud.dev", "client0001.002@demo.fitbud.dev"]
-    if trainer:
-        # Active clients of that trainer (deactivated clients cannot log). The writes go to
-        # a second client, so that the logs they create never grow what the reads return.
-        status, body = http("GET", f"{base}/api/v1/clients/?is_active=true&page_size=5", trainer)
-        found = re.findall(r"client0001\.\d+@demo\.fitbud\.dev", body) if status == 200 else []
-        readers = list(dict.fromkeys(found))[:2] if len(set(found)) >= 2 else readers
-    tokens = {
-        "trainer": trainer,
-        "client": login(base, readers[0]),
-        "writer": login(base, readers[1]),
-    }
-    log(
-        f"tokens: trainer {'ok' if trainer else 'missing'}, client {readers[0]}, writer {readers[1]}"
-    )
+    reader = active_client(base, trainer, 1)
+    # The writes go to a client of another trainer, so that the logs they create never grow
+    # what the reads return (the trainer dashboard and the feed count every client's logs).
+    writer = active_client(base, login(base, TRAINER.replace("0001", "0002")), 2)
+    tokens = {"trainer": trainer, "client": login(base, reader), "writer": login(base, writer)}
+    log(f"tokens: trainer {'ok' if trainer else 'missing'}, client {reader}, writer {writer}")
 
     bodies = {
         "LOGIN": json.dumps({"email": TRAINER, "password": PASSWORD}),
