@@ -63,22 +63,26 @@ def reset_local_state() -> None:
 # --- tenants ------------------------------------------------------------------------------
 
 
+def _trainer_id(**client_lookup) -> int | None:
+    """The trainer of the client link matching the lookup (one query), None if there is none."""
+    from clients.models import Client
+
+    return Client.objects.filter(**client_lookup).values_list("trainer_id", flat=True).first()
+
+
+def _tenant_of(user) -> int | None:
+    if user.is_trainer:
+        return user.pk
+    return _trainer_id(user_id=user.pk) if user.is_client else None
+
+
 def tenant_of_user(user) -> int | None:
     """The trainer whose tenant this user belongs to; None for anyone else."""
     now = time.monotonic()
     known = _readers.get(user.pk)
     if known is not None and known[2] > now and known[1] == user.timezone:
         return known[0]
-    if user.is_trainer:
-        tenant_id = user.pk
-    elif user.is_client:
-        from clients.models import Client
-
-        tenant_id = (
-            Client.objects.filter(user_id=user.pk).values_list("trainer_id", flat=True).first()
-        )
-    else:
-        tenant_id = None
+    tenant_id = _tenant_of(user)
     if len(_readers) >= _READERS_MAX:
         _readers.clear()
     _readers[user.pk] = (tenant_id, user.timezone, now + settings.RESPONSE_CACHE_SECONDS)
@@ -221,18 +225,12 @@ def _trainer_of_client_row(instance: Model) -> int | None:
     field = instance._meta.get_field("client")
     if field.is_cached(instance):
         return instance.client.trainer_id
-    from clients.models import Client
-
-    return Client.objects.filter(pk=instance.client_id).values_list("trainer_id", flat=True).first()
+    return _trainer_id(pk=instance.client_id)
 
 
 def _trainer_of_user(instance: Model) -> int | None:
     _readers.pop(instance.pk, None)
-    if instance.is_trainer:
-        return instance.pk
-    from clients.models import Client
-
-    return Client.objects.filter(user_id=instance.pk).values_list("trainer_id", flat=True).first()
+    return _tenant_of(instance)
 
 
 def _trainer_of_client(instance: Model) -> int | None:
