@@ -99,3 +99,56 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class EmailDelivery(models.Model):
+    """One email we tried to send, and how it went, so a failure is never silent.
+
+    It never holds the secret the email carries (an invite token or a password-reset link):
+    the message is rendered at send time, from the invite or the user it names. A password
+    reset can be sent again by id alone (its token is derived from the user, so a fresh one
+    is made); an invite's token exists only in the trainer's response and in memory until
+    the send, so a failed invite is sent again by resending the invite (a new link).
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", "Invite"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    recipient = models.EmailField(max_length=254)
+    # Fixed text per kind: no user-chosen text and no secret.
+    subject = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The mail server's answer or the exception, for staff; never shown through the API.
+    last_error = models.TextField(blank=True)
+    # The account the email is about (password reset); invites point here from the invite.
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "email deliveries"
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]),
+                name="accounts_emaildelivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.status})"
+
+
+# Importable by dotted path (the OpenAPI settings name this enum EmailStatusEnum).
+EmailDeliveryStatus = EmailDelivery.Status

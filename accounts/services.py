@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone as dj_timezone
@@ -26,7 +26,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from accounts.models import User
+from accounts.email_delivery import (
+    email_delivery_attempt,
+    email_delivery_create,
+    email_delivery_fail,
+    email_send_later,
+)
+from accounts.models import EmailDelivery, User
 from accounts.selectors import user_get_by_email, user_get_from_reset_uid
 from fitbud.api.exceptions import Conflict
 
@@ -63,13 +69,16 @@ def user_create(
     units: str = User.Units.METRIC,
 ) -> User:
     """Create a login. Validates the password with Django's validators (400 on the
-    `password` field) and refuses an email that exists in any letter case (409)."""
+    `password` field) and refuses an email that exists in any letter case (409).
+
+    The password is validated and hashed before the email is looked up, so a taken and a
+    free address cost the same work (the 409 itself is by design: sign-up signs in)."""
     email = User.objects.normalize_email(email)
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict("An account with this email already exists.", code="email_taken")
     user = User(email=email, full_name=full_name, role=role, timezone=timezone, units=units)
     _password_errors_for("password", password, user)
     user.set_password(password)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("An account with this email already exists.", code="email_taken")
     # Uniqueness is checked above and enforced by the database below (concurrent sign-ups).
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     try:
@@ -220,34 +229,62 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     return user_tokens(user=user)
 
 
-def _send_password_reset_email(*, user_id: int, uid: str, token: str) -> None:
-    user = User.objects.get(pk=user_id)
-    url = settings.PASSWORD_RESET_URL_TEMPLATE.format(uid=uid, token=token)
-    context = {
-        "user": user,
-        "reset_url": url,
-        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-    }
-    send_mail(
-        subject="Reset your Fitbud password",
-        message=render_to_string("accounts/email/password_reset.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+PASSWORD_RESET_SUBJECT = "Reset your Fitbud password"
 
 
-@transaction.atomic
+def _can_reset_password(user: User | None) -> bool:
+    return user is not None and user.is_active and user.has_usable_password()
+
+
 def user_password_reset_request(*, email: str) -> None:
-    """Email a reset link if an active account has this email. Says nothing either way."""
+    """Email a reset link if an active account has this email. Says nothing either way.
+
+    The request itself does no work that depends on the address (not even the lookup):
+    everything happens after the response, in `password_reset_email_send`, so the answer
+    and its timing are the same for known and unknown emails."""
+    email_send_later(password_reset_email_send, email=User.objects.normalize_email(email))
+
+
+def password_reset_email_send(*, email: str) -> None:
+    """Background: record and send the reset email, if the address has a usable account."""
     user = user_get_by_email(email=email)
-    if user is None or not user.is_active or not user.has_usable_password():
+    if not _can_reset_password(user):
         return
+    assert user is not None
+    delivery = email_delivery_create(
+        kind=EmailDelivery.Kind.PASSWORD_RESET,
+        recipient=user.email,
+        subject=PASSWORD_RESET_SUBJECT,
+        user=user,
+    )
+    password_reset_delivery_send(delivery_id=delivery.pk)
+
+
+def password_reset_delivery_send(*, delivery_id: int) -> bool:
+    """Send (or send again) a recorded reset email by id. The link is made now from the
+    user (the token is derived from their state, never stored), so a retry needs only the
+    id. An email already sent is not sent twice."""
+    delivery = EmailDelivery.objects.select_related("user").get(pk=delivery_id)
+    if delivery.status == EmailDelivery.Status.SENT:
+        return True
+    user = delivery.user
+    if not _can_reset_password(user):
+        email_delivery_fail(delivery_id=delivery.pk, error="The account can no longer reset.")
+        return False
+    assert user is not None
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    # robust: a mail server failure is logged, never a 500 that only existing accounts get.
-    transaction.on_commit(
-        lambda: _send_password_reset_email(user_id=user.pk, uid=uid, token=token), robust=True
+    context = {
+        "user": user,
+        "reset_url": settings.PASSWORD_RESET_URL_TEMPLATE.format(uid=uid, token=token),
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    message = EmailMessage(
+        delivery.subject,
+        render_to_string("accounts/email/password_reset.txt", context),
+        to=[user.email],
     )
+    return email_delivery_attempt(delivery=delivery, message=message)
 
 
 @transaction.atomic

@@ -23,11 +23,12 @@ class InviteAdmin(admin.ModelAdmin):
         "status",
         "expires_at",
         "send_count",
+        "email_status",
         "created_at",
     ]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", "email_delivery__status", "created_at"]
     search_fields = ["email", "full_name", "trainer__email", "trainer__full_name"]
-    list_select_related = ["trainer"]
+    list_select_related = ["trainer", "email_delivery"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     # Invites are made and changed through the services only (tokens, emails, history).
@@ -50,6 +51,10 @@ class InviteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="email")
+    def email_status(self, invite: Invite) -> str:
+        return invite.email_delivery.status if invite.email_delivery else "-"
 
     @admin.action(description="Resend the selected invites (new link, email again)")
     def resend_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:

@@ -24,9 +24,17 @@ class Invite(TimeStampedModel):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # When the invite email last went out and how often (create, re-invite, resend).
+    # When the invite email last went out and how often it did (create, re-invite, resend):
+    # successful sends only; email_delivery is the latest attempt (pending, sent or failed).
     last_sent_at = models.DateTimeField(null=True, blank=True)
     send_count = models.PositiveIntegerField(default=0)
+    email_delivery = models.ForeignKey(
+        "accounts.EmailDelivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invites",
+    )
     client = models.OneToOneField(
         "clients.Client",
         on_delete=models.SET_NULL,

@@ -33,9 +33,9 @@ def _with_current_status(queryset: QuerySet[Invite]) -> QuerySet[Invite]:
 
 
 def invite_list(*, trainer: User) -> QuerySet[Invite]:
-    return _with_current_status(Invite.objects.filter(trainer=trainer)).order_by(
-        "-created_at", "-id"
-    )
+    return _with_current_status(
+        Invite.objects.filter(trainer=trainer).select_related("email_delivery")
+    ).order_by("-created_at", "-id")
 
 
 def invite_get(*, trainer: User, invite_id: object) -> Invite:

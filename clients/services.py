@@ -12,11 +12,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, NotFound
 
-from accounts.models import User
+from accounts.email_delivery import (
+    email_delivery_attempt,
+    email_delivery_create,
+    email_delivery_fail,
+    email_send_later,
+)
+from accounts.models import EmailDelivery, User
 from accounts.services import user_create
 from clients import signals
 from clients.models import (
@@ -40,8 +47,7 @@ class InviteError:
     EXPIRED = "invite_expired"
     REVOKED = "invite_revoked"
     USED = "invite_used"
-    EMAIL_IS_TRAINER = "email_is_trainer"
-    CLIENT_OF_ANOTHER_TRAINER = "client_of_another_trainer"
+    NOT_INVITABLE = "email_not_invitable"
     ALREADY_YOUR_CLIENT = "already_your_client"
     EMAIL_TAKEN = "email_taken"
     ALREADY_ACCEPTED = "invite_already_accepted"
@@ -75,8 +81,26 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _send_invite_email(*, invite_id: int, token: str) -> None:
-    invite = Invite.objects.select_related("trainer").get(pk=invite_id)
+# Fixed: neither the trainer's nor the invitee's name (both chosen by the trainer) may turn
+# our subject line into their message. The names are in the body only.
+INVITE_SUBJECT = "You are invited to train on Fitbud"
+
+
+def invite_email_send(*, delivery_id: int, token: str) -> bool:
+    """Send an invite's recorded email. The raw token comes from the caller (it is never
+    stored); if the invite has been issued again since, this token is dead and the newer
+    email carries the live one, so this one is not sent."""
+    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    if delivery.status == EmailDelivery.Status.SENT:
+        return True
+    invite = (
+        Invite.objects.select_related("trainer")
+        .filter(email_delivery_id=delivery_id, token_hash=invite_token_hash(token))
+        .first()
+    )
+    if invite is None:
+        email_delivery_fail(delivery_id=delivery_id, error=SUPERSEDED)
+        return False
     context = {
         "invite": invite,
         "trainer_name": _one_line(invite.trainer.full_name) or invite.trainer.email,
@@ -84,16 +108,21 @@ def _send_invite_email(*, invite_id: int, token: str) -> None:
         "invite_url": invite_url(token=token),
         "expires_at": invite.expires_at,
     }
-    subject = _one_line(render_to_string("clients/emails/invite_subject.txt", context))
     body = render_to_string("clients/emails/invite_body.txt", context)
     # Replies go to the trainer, who knows the invitee; the sender stays our address.
-    message = EmailMessage(subject, body, to=[invite.email], reply_to=[invite.trainer.email])
-    try:
-        message.send()
-    except Exception:
-        # The invite is committed and the trainer holds the link (and can resend): a mail
-        # server hiccup must not turn a successful request into an error.
-        logger.exception("Could not send the invite email for invite %s", invite_id)
+    message = EmailMessage(
+        delivery.subject, body, to=[delivery.recipient], reply_to=[invite.trainer.email]
+    )
+    if not email_delivery_attempt(delivery=delivery, message=message):
+        # The invite stays valid: the trainer holds the link and sees email_status "failed".
+        return False
+    Invite.objects.filter(pk=invite.pk).update(
+        send_count=F("send_count") + 1, last_sent_at=delivery.sent_at
+    )
+    return True
+
+
+SUPERSEDED = "Not sent: the invite was issued again with a new link before this email left."
 
 
 def _issue(*, invite: Invite) -> str:
@@ -103,32 +132,29 @@ def _issue(*, invite: Invite) -> str:
     invite.token_hash = token_hash
     invite.status = Invite.Status.PENDING
     invite.expires_at = now + timedelta(days=settings.INVITE_TTL_DAYS)
-    invite.last_sent_at = now
-    invite.send_count += 1
+    invite.email_delivery = email_delivery_create(
+        kind=EmailDelivery.Kind.INVITE, recipient=invite.email, subject=INVITE_SUBJECT
+    )
     invite.save()
-    invite_id = invite.pk
-    transaction.on_commit(lambda: _send_invite_email(invite_id=invite_id, token=token))
+    # After commit and off the request thread; the token travels in memory only.
+    email_send_later(invite_email_send, delivery_id=invite.email_delivery.pk, token=token)
     return token
 
 
 def _check_email_can_be_invited(*, trainer: User, email: str) -> None:
+    # One answer for every account that is not yours to invite (a trainer, another trainer's
+    # client, a client without a trainer): the 409 must not tell a trainer who else has an
+    # account or which role it has. Your own client is no secret to you (it is on your roster).
     user = User.objects.filter(email__iexact=email).select_related("client_link").first()
     if user is None:
         return
-    if user.is_trainer:
-        raise Conflict(
-            "This email belongs to a trainer account; trainers cannot be invited as clients.",
-            code=InviteError.EMAIL_IS_TRAINER,
-        )
     link = getattr(user, "client_link", None)
     if link is not None and link.trainer_id == trainer.pk:
         raise Conflict("This person is already your client.", code=InviteError.ALREADY_YOUR_CLIENT)
-    if link is not None:
-        raise Conflict(
-            "This email already belongs to a client of another trainer.",
-            code=InviteError.CLIENT_OF_ANOTHER_TRAINER,
-        )
-    raise Conflict("An account with this email already exists.", code=InviteError.EMAIL_TAKEN)
+    raise Conflict(NOT_INVITABLE, code=InviteError.NOT_INVITABLE)
+
+
+NOT_INVITABLE = "This email cannot be invited: it already has a Fitbud account."
 
 
 def _lock_trainer(trainer: User) -> None:

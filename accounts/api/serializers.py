@@ -69,8 +69,22 @@ def password_field(**kwargs) -> serializers.CharField:
     )
 
 
+class EmailAddressField(serializers.EmailField):
+    """An email as we store it: trimmed and lower-cased first, then validated. Lower-casing
+    can lengthen a string (`İ` becomes two characters), so the 254-character limit and the
+    address syntax are checked on the stored form: a 400 on the field, never a database
+    error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        return User.objects.normalize_email(super().to_internal_value(data))
+
+
 class RegisterSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
     password = password_field()
     full_name = serializers.CharField(max_length=150)
     timezone = TimezoneField(
@@ -91,7 +105,7 @@ class AuthResultSerializer(TokenPairSerializer):
 
 
 class TokenObtainSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
     password = password_field()
 
 
@@ -130,7 +144,7 @@ class PasswordChangeSerializer(StrictSerializer):
 
 
 class PasswordResetSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
 
 
 class PasswordResetConfirmSerializer(StrictSerializer):

@@ -40,6 +40,12 @@ class AnonymousAPIView(APIView):
 @extend_schema(
     tags=[TAG],
     summary="Sign up as a trainer",
+    description=(
+        "Signs in at once (201 with tokens), so a taken email cannot be hidden: it is a 409 "
+        "`email_taken`. The password is validated and hashed before the email is looked "
+        "up, so a weak password is the same 400 either way and both paths cost the same; "
+        "limited per client address like login."
+    ),
     request=s.RegisterSerializer,
     responses={
         201: s.AuthResultSerializer,
@@ -155,7 +161,10 @@ class PasswordChangeView(APIView):
 @extend_schema(
     tags=[TAG],
     summary="Email a password reset link",
-    description="Answers the same whether or not an account has this email.",
+    description=(
+        "Answers the same (status, body and time) whether or not an account has this "
+        "email: the account is looked up, and the email recorded and sent, after the answer."
+    ),
     request=s.PasswordResetSerializer,
     responses={
         202: OpenApiResponse(

@@ -4,8 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import UserSerializer, password_field
-from accounts.models import User
+from accounts.api.serializers import EmailAddressField, UserSerializer, password_field
+from accounts.models import EmailDelivery, User
 from clients.models import Client, ClientNote, HealthProfile, Invite
 from clients.services import HEALTH_FIELDS
 from fitbud.api.serializers import StrictSerializer
@@ -23,7 +23,7 @@ def _one_line(value: str) -> str:
 
 
 class InviteCreateInputSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
     full_name = serializers.CharField(max_length=150)
 
     def validate_full_name(self, value: str) -> str:
@@ -36,6 +36,24 @@ class InviteCreateInputSerializer(StrictSerializer):
 class InviteSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     client = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    last_sent_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When an invite email last went out."
+    )
+    send_count = serializers.IntegerField(
+        read_only=True, help_text="How many invite emails went out (successful sends only)."
+    )
+    email_status = serializers.ChoiceField(
+        source="email_delivery.status",
+        choices=EmailDelivery.Status.choices,
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "The latest invite email: `pending` (queued, it leaves after the response), "
+            "`sent`, or `failed` (the mail server refused or did not answer; resend to try "
+            "again with a new link). Null for invites that never had one."
+        ),
+    )
 
     class Meta:
         model = Invite
@@ -48,6 +66,7 @@ class InviteSerializer(serializers.ModelSerializer):
             "created_at",
             "last_sent_at",
             "send_count",
+            "email_status",
             "accepted_at",
             "revoked_at",
             "client",

@@ -22,6 +22,7 @@ from accounts.services import user_tokens
 from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
+from clients.api.throttles import InviteRecipientThrottle, InviteTrainerThrottle
 from clients.models import Client, ClientNote, Invite
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
@@ -32,8 +33,7 @@ CONFLICT = {
     409: error_response(
         "The request conflicts with an existing account, client or invite.",
         "already_your_client",
-        "client_of_another_trainer",
-        "email_is_trainer",
+        "email_not_invitable",
         "email_taken",
         "invite_pending_exists",
         "invite_already_accepted",
@@ -67,8 +67,13 @@ def _issued(result: services.IssuedInvite) -> dict:
             "`invite_url` this one time, so the link can also be shared by any channel. "
             "Inviting an email that already has a pending invite of yours refreshes that "
             "invite (new token, new expiry, email again) and answers **200** instead of 201. "
-            "409 when the email is your client already, a client of another trainer, or a "
-            "trainer account."
+            "409 `already_your_client` when the email is your client already, and one "
+            "409 `email_not_invitable` (same message) for any other existing account, so the "
+            "answer never tells whose account it is or its role. The email leaves after the "
+            "response: `email_status` is `pending` here; read the invite again for `sent` or "
+            "`failed` (`send_count` counts sent emails only). Limited per trainer "
+            "(`THROTTLE_INVITE_TRAINER`) and per recipient address across trainers "
+            "(`THROTTLE_INVITE_RECIPIENT`): 429 `throttled` with `Retry-After`."
         ),
         tags=["invites"],
         request=s.InviteCreateInputSerializer,
@@ -80,13 +85,13 @@ def _issued(result: services.IssuedInvite) -> dict:
                 request_only=True,
             ),
             OpenApiExample(
-                "Already a client of another trainer",
+                "An account that is not yours to invite",
                 value={
                     "type": "client_error",
                     "errors": [
                         {
-                            "code": "client_of_another_trainer",
-                            "detail": "This email already belongs to a client of another trainer.",
+                            "code": "email_not_invitable",
+                            "detail": services.NOT_INVITABLE,
                             "attr": None,
                         }
                     ],
@@ -127,6 +132,12 @@ class InviteViewSet(
             return Invite.objects.none()
         return selectors.invite_list(trainer=self.request.user)
 
+    def get_throttles(self):
+        # Only the actions that send an email are limited; reading the list is not.
+        if self.action in ("create", "resend"):
+            return [InviteTrainerThrottle(), InviteRecipientThrottle()]
+        return super().get_throttles()
+
     def get_object(self):
         return selectors.invite_get(trainer=self.request.user, invite_id=self.kwargs["pk"])
 
@@ -146,7 +157,8 @@ class InviteViewSet(
         description=(
             "Issues a new token and expiry (the previous link stops working) and emails "
             "the invite again. Works for pending and expired invites; the new `token` and "
-            "`invite_url` are in this response only. 409 for accepted or revoked invites."
+            "`invite_url` are in this response only. 409 for accepted or revoked invites. "
+            "Limited like create (per trainer and per recipient address)."
         ),
         tags=["invites"],
         request=None,

@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 
@@ -49,7 +50,8 @@ def test_it_creates_an_invite_and_returns_the_token_and_link_once(
     assert body["email"] == "sam@example.com"
     assert body["full_name"] == "Sam Client"
     assert body["status"] == "pending"
-    assert body["send_count"] == 1
+    # The email leaves after the response: the answer tells the truth about that moment.
+    assert (body["send_count"], body["last_sent_at"], body["email_status"]) == (0, None, "pending")
     assert body["client"] is None
     assert body["invite_url"] == f"http://localhost:8000/invite/{body['token']}"
     assert len(body["token"]) >= 40
@@ -63,6 +65,8 @@ def test_it_creates_an_invite_and_returns_the_token_and_link_once(
 
     detail = trainer_api.get(f"{INVITES}{body['id']}/").json()
     assert "token" not in detail and "invite_url" not in detail
+    assert (detail["send_count"], detail["email_status"]) == (1, "sent")
+    assert detail["last_sent_at"] is not None
     listed = trainer_api.get(INVITES).json()["results"][0]
     assert "token" not in listed and "invite_url" not in listed
 
@@ -80,7 +84,8 @@ def test_the_invite_email_is_sent_after_commit_with_a_working_link(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sam@example.com"]
-    assert message.subject == "Tess Trainer invited you to Fitbud"
+    assert message.subject == "You are invited to train on Fitbud"
+    assert "Tess Trainer invited you" in message.body
     assert "Hi Sam Client" in message.body
     assert response.json()["invite_url"] in message.body
     assert token_in(message) == response.json()["token"]
@@ -97,7 +102,19 @@ def test_a_failing_mail_server_does_not_fail_the_invite(
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(trainer_api)
     assert response.status_code == 201
-    assert Invite.objects.filter(pk=response.json()["id"]).exists()
+    # The trainer sees that the email did not go out (and can share the link or resend).
+    detail = trainer_api.get(f"{INVITES}{response.json()['id']}/").json()
+    assert (detail["email_status"], detail["send_count"], detail["last_sent_at"]) == (
+        "failed",
+        0,
+        None,
+    )
+    delivery = Invite.objects.get(pk=detail["id"]).email_delivery
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "failed",
+        1,
+        "OSError: smtp down",
+    )
 
 
 def test_re_inviting_a_pending_email_refreshes_that_invite(
@@ -112,7 +129,8 @@ def test_re_inviting_a_pending_email_refreshes_that_invite(
     assert second["id"] == first["id"]
     assert second["token"] != first["token"]
     assert second["full_name"] == "Samantha Client"
-    assert second["send_count"] == 2
+    assert (second["send_count"], second["email_status"]) == (1, "pending")
+    assert trainer_api.get(f"{INVITES}{first['id']}/").json()["send_count"] == 2
     assert Invite.objects.count() == 1
     assert len(mail.outbox) == 2
     assert_error(api_client.get(preview_url(first["token"])), 404, "invite_not_found", "token")
@@ -139,13 +157,33 @@ def test_two_trainers_may_invite_the_same_new_email(trainer_api, other_trainer_a
 
 def test_inviting_a_client_of_another_trainer_is_a_conflict(trainer_api, other_client):
     response = invite(trainer_api, email=other_client.email.upper())
-    assert_error(response, 409, "client_of_another_trainer")
+    assert_error(response, 409, "email_not_invitable")
     assert Invite.objects.count() == 0
 
 
 def test_inviting_a_trainer_account_is_a_conflict(trainer_api, other_trainer, trainer):
-    assert_error(invite(trainer_api, email=other_trainer.email), 409, "email_is_trainer")
-    assert_error(invite(trainer_api, email=trainer.email), 409, "email_is_trainer")
+    assert_error(invite(trainer_api, email=other_trainer.email), 409, "email_not_invitable")
+    assert_error(invite(trainer_api, email=trainer.email), 409, "email_not_invitable")
+
+
+def test_the_conflict_never_tells_whose_account_an_email_is_or_its_role(
+    trainer_api, trainer, other_trainer, other_client
+):
+    orphan = ClientUserFactory()
+    answers = {
+        (response.status_code, response.content)
+        for response in (
+            invite(trainer_api, email=other_trainer.email),
+            invite(trainer_api, email=other_client.email),
+            invite(trainer_api, email=orphan.email),
+            invite(trainer_api, email=trainer.email),
+        )
+    }
+    assert len(answers) == 1
+    status, content = answers.pop()
+    assert status == 409
+    detail = json.loads(content)["errors"][0]["detail"]
+    assert "trainer" not in detail and "client" not in detail
 
 
 def test_inviting_your_own_client_is_a_conflict(trainer_api, client_user):
@@ -154,7 +192,7 @@ def test_inviting_your_own_client_is_a_conflict(trainer_api, client_user):
 
 def test_inviting_an_email_of_a_client_without_a_trainer_is_a_conflict(trainer_api):
     orphan = ClientUserFactory()
-    assert_error(invite(trainer_api, email=orphan.email), 409, "email_taken")
+    assert_error(invite(trainer_api, email=orphan.email), 409, "email_not_invitable")
 
 
 def test_the_invite_name_is_cleaned_of_newlines(trainer_api, django_capture_on_commit_callbacks):
@@ -231,7 +269,9 @@ def test_resend_issues_a_fresh_token_and_invalidates_the_old_one(
         assert response.status_code == 200
         body = response.json()
         assert body["token"] != created["token"]
-        assert body["send_count"] == 2
+        assert (body["send_count"], body["email_status"]) == (0, "pending")  # none went out yet
+        detail = trainer_api.get(f"{INVITES}{created['id']}/").json()
+        assert (detail["send_count"], detail["email_status"]) == (1, "sent")
         assert body["expires_at"] > created["expires_at"]
         assert token_in(mail.outbox[-1]) == body["token"]
         assert_error(api_client.get(preview_url(created["token"])), 404, "invite_not_found")

@@ -100,7 +100,7 @@ def test_resend_refuses_an_email_that_became_a_client_meanwhile(trainer, other_t
     ClientFactory(trainer=other_trainer, user__email="late@example.com")
     with pytest.raises(Conflict) as excinfo:
         services.invite_resend(invite=invite)
-    assert excinfo.value.get_codes() == "client_of_another_trainer"
+    assert excinfo.value.get_codes() == "email_not_invitable"
 
 
 def test_the_history_factories_build_consistent_rows():

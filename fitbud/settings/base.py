@@ -128,6 +128,13 @@ AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fitbud <no-reply@fitbud.local>")
+# Seconds an SMTP connect/read may take: a server that accepts and never answers must not
+# hold a thread for minutes (accounts/email_delivery.py records the failure).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Emails leave after commit on this many background threads per process (0 = in the
+# committing thread, as the tests do), with at most EMAIL_SEND_QUEUE waiting.
+EMAIL_SEND_THREADS = env.int("EMAIL_SEND_THREADS", default=2)
+EMAIL_SEND_QUEUE = env.int("EMAIL_SEND_QUEUE", default=200)
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
@@ -166,6 +173,9 @@ REST_FRAMEWORK = {
         "reset_ip": env("THROTTLE_RESET_IP", default="10/hour"),
         "reset_account": env("THROTTLE_RESET_ACCOUNT", default="5/hour"),
         "invite_token": env("THROTTLE_INVITE_TOKEN", default="30/min"),
+        # Invite create/resend (each sends an email): per trainer, and per recipient address.
+        "invite_trainer": env("THROTTLE_INVITE_TRAINER", default="60/hour"),
+        "invite_recipient": env("THROTTLE_INVITE_RECIPIENT", default="5/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -1,0 +1,247 @@
+"""Email: a timeout on SMTP, a record of every send, failures visible and never a 500, and
+a password-reset request that does the same work for known and unknown addresses."""
+
+import re
+import socket
+import threading
+
+import pytest
+from django.core import mail
+from django.core.mail import get_connection
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import email_delivery
+from accounts.models import EmailDelivery
+from accounts.services import password_reset_delivery_send
+from accounts.tests.factories import TrainerFactory
+from accounts.tests.test_production_settings import run_with_production_settings
+
+RESET = reverse("auth-password-reset")
+RESET_BODY = {
+    "detail": "If an account exists for this email, we have sent a link to reset its password."
+}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp_down(monkeypatch):
+    def refuse(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
+@pytest.fixture
+def silent_smtp_server():
+    """An SMTP server that accepts connections and never says a word (the outage seen in
+    production: threads held for 380 s)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+    for conn in accepted:
+        conn.close()
+
+
+def reset_link_parts(message) -> tuple[str, str]:
+    return re.search(r"/reset-password/([^/\s]+)/([^/\s]+)", message.body).groups()
+
+
+# --- EMAIL_TIMEOUT ------------------------------------------------------------------------
+
+
+def test_the_smtp_backend_gets_the_email_timeout(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TIMEOUT = 7
+    assert get_connection().timeout == 7
+
+
+def test_the_email_timeout_has_a_default_and_comes_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.core.mail import get_connection; "
+        "print(settings.EMAIL_TIMEOUT, get_connection().timeout)"
+    )
+    default = run_with_production_settings(["-c", code], EMAIL_URL="smtp://mail.internal:25")
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == ["10", "10"]
+    configured = run_with_production_settings(
+        ["-c", code], EMAIL_URL="smtp://mail.internal:25", EMAIL_TIMEOUT="3"
+    )
+    assert configured.stdout.split() == ["3", "3"], configured.stderr
+
+
+def test_a_silent_smtp_server_fails_the_send_after_the_timeout_and_records_it(
+    api_client, trainer, settings, silent_smtp_server, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent_smtp_server
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 0.2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": "tess@example.com"})
+
+    assert response.status_code == 202
+    assert response.json() == RESET_BODY
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == EmailDelivery.Status.FAILED
+    assert delivery.attempts == 1
+    assert "timed out" in delivery.last_error
+
+
+# --- password reset: recorded, failures visible, same answer ----------------------------
+
+
+def test_a_sent_reset_is_recorded_without_its_link(
+    api_client, trainer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(RESET, {"email": "TESS@example.com"})
+
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.kind, delivery.recipient, delivery.user) == (
+        "password_reset",
+        "tess@example.com",
+        trainer,
+    )
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 1, "")
+    assert delivery.sent_at is not None
+    assert delivery.subject == mail.outbox[0].subject == "Reset your Fitbud password"
+    uid, token = reset_link_parts(mail.outbox[0])
+    stored = " ".join(str(getattr(delivery, f.attname)) for f in EmailDelivery._meta.fields)
+    assert token not in stored and f"{uid}/" not in stored
+
+
+def test_a_failed_reset_is_recorded_and_logged_and_the_answer_is_unchanged(
+    api_client, trainer, smtp_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": "tess@example.com"})
+
+    assert response.status_code == 202
+    assert response.json() == RESET_BODY
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert delivery.last_error == "ConnectionRefusedError: smtp down"
+    assert delivery.sent_at is None
+    assert f"delivery {delivery.pk}" in caplog.text and "smtp down" in caplog.text
+
+
+def test_a_failed_reset_can_be_sent_again_by_its_id_with_a_fresh_working_link(
+    api_client, trainer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.tokens import default_token_generator
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client.post(RESET, {"email": "tess@example.com"})
+    delivery = EmailDelivery.objects.get()
+
+    assert password_reset_delivery_send(delivery_id=delivery.pk) is True
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert default_token_generator.check_token(trainer, reset_link_parts(mail.outbox[0])[1])
+    # Sending a sent one again sends nothing: a retry never duplicates the email.
+    assert password_reset_delivery_send(delivery_id=delivery.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_from_the_same_work(
+    api_client, django_capture_on_commit_callbacks
+):
+    TrainerFactory(email="known@example.com")
+    seen = {}
+    for email in ("known@example.com", "unknown@example.com"):
+        with (
+            django_capture_on_commit_callbacks() as deferred,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = api_client.post(RESET, {"email": email})
+        seen[email] = (response.status_code, response.content, len(queries), len(deferred))
+
+    # Same status and bytes, no SQL at all on the request path (the lookup, the record and
+    # the send all happen after the response), and one deferred job each.
+    assert seen["known@example.com"] == seen["unknown@example.com"]
+    status, _body, query_count, jobs = seen["known@example.com"]
+    assert (status, query_count, jobs) == (202, 0, 1)
+    assert mail.outbox == [] and not EmailDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["nobody@example.com", "gone@example.com"])
+def test_an_unknown_or_inactive_address_gets_no_email_and_no_record(
+    api_client, email, django_capture_on_commit_callbacks
+):
+    TrainerFactory(email="gone@example.com", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": email})
+    assert (response.status_code, response.json()) == (202, RESET_BODY)
+    assert mail.outbox == [] and not EmailDelivery.objects.exists()
+
+
+# --- the background pool ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_pool():
+    email_delivery._forget_pool()
+    yield
+    executor = email_delivery._executor
+    if executor is not None:
+        executor.shutdown(wait=True)
+    email_delivery._forget_pool()
+
+
+def test_outside_tests_the_send_runs_on_a_background_thread(settings, fresh_pool):
+    settings.EMAIL_SEND_THREADS = 1
+    ran_on, done = [], threading.Event()
+
+    def job(*, value):
+        ran_on.append((threading.current_thread().name, value))
+        done.set()
+
+    email_delivery._dispatch(job, {"value": 42})
+    assert done.wait(5)
+    assert ran_on[0][0].startswith("email-send") and ran_on[0][1] == 42
+
+
+def test_a_full_send_queue_records_the_email_as_failed_instead_of_waiting(
+    settings, fresh_pool, caplog
+):
+    settings.EMAIL_SEND_THREADS, settings.EMAIL_SEND_QUEUE = 1, 1
+    release = threading.Event()
+    delivery = EmailDelivery.objects.create(kind="invite", recipient="a@example.com", subject="s")
+
+    email_delivery._dispatch(lambda **kwargs: release.wait(5), {})
+    email_delivery._dispatch(lambda **kwargs: None, {"delivery_id": delivery.pk})
+    release.set()
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("failed", email_delivery.QUEUE_FULL)
+    assert "queue full" in caplog.text
+
+
+def test_a_broken_job_is_logged_not_raised(caplog):
+    def broken():
+        raise RuntimeError("bug in a job")
+
+    email_delivery._dispatch(broken, {})
+    assert "bug in a job" in caplog.text

@@ -1,0 +1,39 @@
+"""Rate limits on the endpoints that send invite emails (create and resend).
+
+Per trainer (a trainer cannot flood the mail server or probe many addresses) and per
+recipient address, across trainers (an inbox cannot be flooded by one or several trainers).
+Both fail open like the login throttles (accounts.api.throttles).
+"""
+
+import hashlib
+from collections.abc import Mapping
+
+from accounts.api.throttles import _FailOpenThrottle
+from accounts.models import User
+
+
+class InviteTrainerThrottle(_FailOpenThrottle):
+    scope = "invite_trainer"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class InviteRecipientThrottle(_FailOpenThrottle):
+    """Keyed by a digest of the normalised address: the body's email on create, the
+    invite's own on resend (another trainer's invite id is a 404 before anything counts)."""
+
+    scope = "invite_recipient"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if getattr(view, "action", None) == "resend":
+            email = view.get_object().email
+        else:
+            data = request.data
+            email = data.get("email") if isinstance(data, Mapping) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # nothing to count; the serializer rejects the request
+        digest = hashlib.sha256(User.objects.normalize_email(email).encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
