@@ -7,6 +7,7 @@ as ``content.days[2].exercises[0].sets`` and define the domain errors services r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -112,6 +113,38 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     return [Error(getattr(detail, "code", "invalid"), str(detail), attr)]
 
 
+# At most this many errors in one response, then one `too_many_errors` saying how many
+# more there were: a body with 150k unknown keys must not answer 150k errors.
+MAX_ERRORS = 20
+TOO_MANY_ERRORS = "too_many_errors"
+
+
+def too_many_errors(omitted: int) -> exceptions.ErrorDetail:
+    """The one error that stands for `omitted` errors left out of a response."""
+    noun = "error was" if omitted == 1 else "errors were"
+    return exceptions.ErrorDetail(f"{omitted} more {noun} not reported.", code=TOO_MANY_ERRORS)
+
+
+def _omitted(error: Error) -> int:
+    match = re.match(r"(\d+) more", error.detail)
+    return int(match.group(1)) if match else 0
+
+
+def cap_errors(errors: list[Error]) -> list[Error]:
+    """The first MAX_ERRORS errors, plus one that counts the rest (including errors that
+    were never generated: a `too_many_errors` from the input check carries its count)."""
+    summaries = [e for e in errors if e.code == TOO_MANY_ERRORS]
+    if not summaries and len(errors) <= MAX_ERRORS:
+        return errors
+    others = [e for e in errors if e.code != TOO_MANY_ERRORS]
+    omitted = sum(_omitted(e) for e in summaries) + max(len(others) - MAX_ERRORS, 0)
+    kept = others[:MAX_ERRORS]
+    if omitted:
+        summary = too_many_errors(omitted)
+        kept.append(Error(TOO_MANY_ERRORS, str(summary), None))
+    return kept
+
+
 class ExceptionFormatter(BaseFormatter):
     def get_errors(self) -> list[Error]:
         detail = self.exc.detail
@@ -120,7 +153,7 @@ class ExceptionFormatter(BaseFormatter):
         for error in errors:
             if error.attr == "non_field_errors":
                 error.attr = None
-        return errors
+        return cap_errors(errors)
 
 
 # The library's own function, not a wrapper: its AutoSchema documents the error responses
