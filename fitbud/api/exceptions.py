@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseHandler
 from drf_standardized_errors.handler import exception_handler as _exception_handler
@@ -71,8 +72,31 @@ class BadRequest(exceptions.APIException):
     default_code = "bad_request"
 
 
+# How long a client should wait before retrying when the database is unreachable.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "The database is not reachable right now; try again shortly."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database refused or dropped the connection: a temporary outage, not a bug (503)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DATABASE_UNAVAILABLE
+    default_code = "database_unavailable"
+    # DRF's exception handler turns `wait` into a Retry-After header.
+    wait = DATABASE_RETRY_AFTER_SECONDS
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    """Connection-level database errors (server down, restarted, refusing connections).
+    Integrity or programming errors are not outages and stay what they are."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 class ExceptionHandler(BaseHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if is_database_outage(exc):
+            return DatabaseUnavailable()
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
         # Django raises these while reading the body (over DATA_UPLOAD_MAX_MEMORY_SIZE, ...):

@@ -8,6 +8,11 @@ from rest_framework.settings import api_settings
 
 from fitbud.api.exceptions import MAX_ERRORS, too_many_errors
 
+# Dates and times are ASCII: Python's parsers also read other scripts' digits
+# (FULLWIDTH "2026" in "2026-12-01"), which the schema's `format: date` does not allow.
+DATE_FIELDS = (serializers.DateField, serializers.DateTimeField, serializers.TimeField)
+NON_ASCII_DATE = "Use ASCII digits (0-9) in dates and times."
+
 
 def _json_type_error(field: serializers.Field, value: Any) -> str | None:
     """What is wrong with `value`'s JSON type for `field`, or None.
@@ -30,6 +35,8 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, (serializers.FloatField, serializers.DecimalField)):
         ok = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
         return None if ok else "Must be a number."
+    if isinstance(field, DATE_FIELDS) and isinstance(value, str) and not value.isascii():
+        return NON_ASCII_DATE
     return None
 
 
