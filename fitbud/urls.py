@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.admin_login import ThrottledAdminAuthenticationForm, admin_login
 from fitbud import views
 
 admin.site.site_header = "Fitbud administration"
 admin.site.site_title = "Fitbud admin"
+# The admin login spends the API login's rate-limit budget (accounts/admin_login.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("fitbud.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,15 @@
+import sys
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from fitbud.api.exceptions import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    DATABASE_UNAVAILABLE,
+    is_database_outage,
+)
 
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
@@ -38,6 +46,13 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, so it can still be looked at: a lost
+    # database connection (admin, session middleware, ...) is a 503 the caller may retry,
+    # like DRF views answer it (fitbud.api.exceptions.DatabaseUnavailable).
+    if is_database_outage(sys.exc_info()[1]):
+        response = _error(503, "database_unavailable", DATABASE_UNAVAILABLE)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return _error(500, "error", "A server error occurred.")
 
 

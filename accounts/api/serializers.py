@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.validators import validate_timezone
+from fitbud.api.schema_hooks import NO_NUL
 from fitbud.api.serializers import StrictModelSerializer, StrictSerializer
 
 # Long enough for any password manager, short enough that hashing it is not a DoS vector.
@@ -31,7 +32,8 @@ def _min_password_length() -> int:
 
 
 # The schema states what Django's validators enforce where a schema can (length, the list
-# of zones); the rest (common or all-numeric passwords) is told by the 400's code.
+# of zones, no NUL character: DRF refuses it); the rest (common or all-numeric passwords)
+# is told by the 400's code.
 @extend_schema_field(
     {
         "type": "string",
@@ -39,6 +41,7 @@ def _min_password_length() -> int:
         "writeOnly": True,
         "minLength": _min_password_length(),
         "maxLength": PASSWORD_MAX_LENGTH,
+        "pattern": NO_NUL,
     }
 )
 class PasswordField(serializers.CharField):

@@ -12,8 +12,11 @@ from accounts.api.schema import ErrorResponse401Serializer
 from accounts.api.throttles import (
     LoginAccountThrottle,
     LoginAddressThrottle,
+    LogoutAddressThrottle,
+    RefreshAddressThrottle,
     ResetAccountThrottle,
     ResetAddressThrottle,
+    ResetConfirmAddressThrottle,
 )
 from fitbud.api.schema import error_response
 
@@ -87,6 +90,8 @@ class TokenObtainView(AnonymousAPIView):
     responses={200: s.TokenPairSerializer, 401: UNAUTHORIZED},
 )
 class TokenRefreshView(AnonymousAPIView):
+    throttle_classes = [RefreshAddressThrottle]
+
     def post(self, request):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -105,6 +110,8 @@ class TokenRefreshView(AnonymousAPIView):
     responses={204: None, 401: UNAUTHORIZED},
 )
 class LogoutView(AnonymousAPIView):
+    throttle_classes = [LogoutAddressThrottle]
+
     def post(self, request):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -191,6 +198,8 @@ class PasswordResetView(AnonymousAPIView):
     responses={204: None},
 )
 class PasswordResetConfirmView(AnonymousAPIView):
+    throttle_classes = [ResetConfirmAddressThrottle]
+
     def post(self, request):
         data = s.PasswordResetConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -27,6 +27,11 @@ class _PresentDateField(serializers.DateField):
             return ""
         return super().get_value(dictionary)
 
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not value.isascii():
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
 
 class TodayQuerySerializer(serializers.Serializer):
     # Query strings are not strict: unrelated parameters (cache busters, tracking) are

@@ -7,10 +7,12 @@ as ``content.days[2].exercises[0].sets`` and define the domain errors services r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseHandler
 from drf_standardized_errors.handler import exception_handler as _exception_handler
@@ -70,8 +72,31 @@ class BadRequest(exceptions.APIException):
     default_code = "bad_request"
 
 
+# How long a client should wait before retrying when the database is unreachable.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "The database is not reachable right now; try again shortly."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database refused or dropped the connection: a temporary outage, not a bug (503)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DATABASE_UNAVAILABLE
+    default_code = "database_unavailable"
+    # DRF's exception handler turns `wait` into a Retry-After header.
+    wait = DATABASE_RETRY_AFTER_SECONDS
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    """Connection-level database errors (server down, restarted, refusing connections).
+    Integrity or programming errors are not outages and stay what they are."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 class ExceptionHandler(BaseHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if is_database_outage(exc):
+            return DatabaseUnavailable()
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
         # Django raises these while reading the body (over DATA_UPLOAD_MAX_MEMORY_SIZE, ...):
@@ -112,6 +137,38 @@ def _flatten(detail: Any, attr: str | None) -> list[Error]:
     return [Error(getattr(detail, "code", "invalid"), str(detail), attr)]
 
 
+# At most this many errors in one response, then one `too_many_errors` saying how many
+# more there were: a body with 150k unknown keys must not answer 150k errors.
+MAX_ERRORS = 20
+TOO_MANY_ERRORS = "too_many_errors"
+
+
+def too_many_errors(omitted: int) -> exceptions.ErrorDetail:
+    """The one error that stands for `omitted` errors left out of a response."""
+    noun = "error was" if omitted == 1 else "errors were"
+    return exceptions.ErrorDetail(f"{omitted} more {noun} not reported.", code=TOO_MANY_ERRORS)
+
+
+def _omitted(error: Error) -> int:
+    match = re.match(r"(\d+) more", error.detail)
+    return int(match.group(1)) if match else 0
+
+
+def cap_errors(errors: list[Error]) -> list[Error]:
+    """The first MAX_ERRORS errors, plus one that counts the rest (including errors that
+    were never generated: a `too_many_errors` from the input check carries its count)."""
+    summaries = [e for e in errors if e.code == TOO_MANY_ERRORS]
+    if not summaries and len(errors) <= MAX_ERRORS:
+        return errors
+    others = [e for e in errors if e.code != TOO_MANY_ERRORS]
+    omitted = sum(_omitted(e) for e in summaries) + max(len(others) - MAX_ERRORS, 0)
+    kept = others[:MAX_ERRORS]
+    if omitted:
+        summary = too_many_errors(omitted)
+        kept.append(Error(TOO_MANY_ERRORS, str(summary), None))
+    return kept
+
+
 class ExceptionFormatter(BaseFormatter):
     def get_errors(self) -> list[Error]:
         detail = self.exc.detail
@@ -120,7 +177,7 @@ class ExceptionFormatter(BaseFormatter):
         for error in errors:
             if error.attr == "non_field_errors":
                 error.attr = None
-        return errors
+        return cap_errors(errors)
 
 
 # The library's own function, not a wrapper: its AutoSchema documents the error responses

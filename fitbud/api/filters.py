@@ -57,8 +57,11 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-# Documented as arrays in the schema, where `?ordering=` is a valid, empty list.
-ARRAY_FILTERS = (django_filters.OrderingFilter, django_filters.MultipleChoiceFilter)
+# Documented as arrays in the schema, where `?status=` is a valid, empty list. (Ordering is
+# StrictOrderingFilter's, a string: `?ordering=` empty is a 400 on every list.)
+ARRAY_FILTERS = (django_filters.MultipleChoiceFilter,)
+# Dates in query strings are ASCII: Python's parsers also read other scripts' digits.
+DATE_FORM_FIELDS = (forms.DateField, forms.DateTimeField, forms.TimeField)
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -72,11 +75,21 @@ class StrictFilterSet(django_filters.FilterSet):
                 # An array parameter sent empty is an empty array: nothing to filter by.
                 continue
             values = getlist(name) if getlist else [self.data[name]]
+            if name in self.form.errors:
+                continue
             if any(str(value).strip() == "" for value in values):
-                if name in self.form.errors:
-                    continue
                 self.form.add_error(
                     name, forms.ValidationError("This field may not be blank.", code="blank")
+                )
+                valid = False
+            elif issubclass(filter_.field_class, DATE_FORM_FIELDS) and not all(
+                str(value).isascii() for value in values
+            ):
+                self.form.add_error(
+                    name,
+                    forms.ValidationError(
+                        "Use ASCII digits (0-9) in dates and times.", code="invalid"
+                    ),
                 )
                 valid = False
         return valid
@@ -116,32 +129,40 @@ class BoundedSearchFilter(SearchFilter):
 
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=` limited to the view's `ordering_fields`, comma-separated, `-` for
-    descending. DRF silently drops unknown fields; here they are a 400, as documented."""
+    descending. DRF silently drops unknown fields; here they are a 400, as documented, and so
+    is an empty value. An entry of `ordering_fields` may be `(field, name)`, DRF's way of
+    offering `?ordering=name` for `user__full_name`."""
 
-    def _terms(self, view) -> list[str]:
-        fields = list(view.ordering_fields)
-        return fields + [f"-{field}" for field in fields]
+    @staticmethod
+    def _names(view) -> dict[str, str]:
+        """The documented name of each orderable field -> the queryset field."""
+        pairs = (
+            (item[1], item[0]) if isinstance(item, (tuple, list)) else (item, item)
+            for item in view.ordering_fields
+        )
+        return dict(pairs)
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
         if raw is None:
             return self.get_default_ordering(view)
+        names = self._names(view)
         terms = raw.split(",")
-        allowed = set(self._terms(view))
-        if not all(term in allowed for term in terms):
+        if not all(term.removeprefix("-") in names for term in terms):
+            allowed = sorted([*names, *(f"-{name}" for name in names)])
             raise exceptions.ValidationError(
-                {
-                    self.ordering_param: [
-                        f"Use a comma-separated list of: {', '.join(sorted(allowed))}."
-                    ]
-                },
+                {self.ordering_param: [f"Use a comma-separated list of: {', '.join(allowed)}."]},
                 code="invalid",
             )
+        fields = [
+            ("-" if term.startswith("-") else "") + names[term.removeprefix("-")] for term in terms
+        ]
         # A final tie-breaker, so equal values never shuffle rows between pages.
-        return [*terms, "-pk" if terms[-1].startswith("-") else "pk"]
+        return [*fields, "-pk" if fields[-1].startswith("-") else "pk"]
 
     def get_schema_operation_parameters(self, view):
-        names = "|".join(re.escape(field) for field in view.ordering_fields)
+        documented = list(self._names(view))
+        names = "|".join(re.escape(name) for name in documented)
         return [
             {
                 "name": self.ordering_param,
@@ -149,7 +170,7 @@ class StrictOrderingFilter(OrderingFilter):
                 "in": "query",
                 "description": (
                     "Order by one or more of "
-                    + ", ".join(f"`{field}`" for field in view.ordering_fields)
+                    + ", ".join(f"`{name}`" for name in documented)
                     + " (comma-separated; prefix `-` for descending)."
                 ),
                 "schema": {"type": "string", "pattern": f"^-?({names})(,-?({names}))*$"},

@@ -1,8 +1,17 @@
+import heapq
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from fitbud.api.exceptions import MAX_ERRORS, too_many_errors
+
+# Dates and times are ASCII: Python's parsers also read other scripts' digits
+# (FULLWIDTH "2026" in "2026-12-01"), which the schema's `format: date` does not allow.
+DATE_FIELDS = (serializers.DateField, serializers.DateTimeField, serializers.TimeField)
+NON_ASCII_DATE = "Use ASCII digits (0-9) in dates and times."
 
 
 def _json_type_error(field: serializers.Field, value: Any) -> str | None:
@@ -26,6 +35,8 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, (serializers.FloatField, serializers.DecimalField)):
         ok = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
         return None if ok else "Must be a number."
+    if isinstance(field, DATE_FIELDS) and isinstance(value, str) and not value.isascii():
+        return NON_ASCII_DATE
     return None
 
 
@@ -46,14 +57,13 @@ class StrictMixin:
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             fields = self.fields  # type: ignore[attr-defined]
-            errors: dict[str, list[serializers.ErrorDetail]] = {
-                name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
-                for name in sorted(set(data) - set(fields))
-            }
-            for name, value in data.items():
-                field = fields.get(name)
-                if field is None or field.read_only:
+            errors = _unknown_field_errors(data, set(fields))
+            # Per-field checks walk the serializer's own fields, never the body's keys, so
+            # a body with thousands of keys costs no more than the fields it names.
+            for name, field in fields.items():
+                if field.read_only or name not in data:
                     continue
+                value = data[name]
                 problem = _json_type_error(field, value)
                 if problem:
                     errors[name] = [serializers.ErrorDetail(problem, code="invalid")]
@@ -72,9 +82,32 @@ class StrictMixin:
                     super().to_internal_value(data)  # type: ignore[misc]
                 except serializers.ValidationError as exc:
                     if isinstance(exc.detail, dict):
-                        errors = {**exc.detail, **errors}
+                        errors = _merge(exc.detail, errors)
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _unknown_field_errors(data: Mapping, known: set[str]) -> dict[str, list]:
+    """One `unknown_field` error for each of the first MAX_ERRORS unknown keys (in sorted
+    order), then a single `too_many_errors` counting the rest: no work per further key."""
+    unknown = [name for name in data if name not in known]
+    if not unknown:
+        return {}
+    errors: dict[str, list] = {
+        name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+        for name in heapq.nsmallest(MAX_ERRORS, unknown, key=str)
+    }
+    if len(unknown) > MAX_ERRORS:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = [too_many_errors(len(unknown) - MAX_ERRORS)]
+    return errors
+
+
+def _merge(first: dict, second: dict) -> dict:
+    merged = {**first, **second}
+    key = api_settings.NON_FIELD_ERRORS_KEY
+    if key in first and key in second:
+        merged[key] = [*first[key], *second[key]]
+    return merged
 
 
 class StrictSerializer(StrictMixin, serializers.Serializer):

@@ -176,6 +176,9 @@ REST_FRAMEWORK = {
         # Invite create/resend (each sends an email): per trainer, and per recipient address.
         "invite_trainer": env("THROTTLE_INVITE_TRAINER", default="60/hour"),
         "invite_recipient": env("THROTTLE_INVITE_RECIPIENT", default="5/hour"),
+        "refresh_ip": env("THROTTLE_REFRESH_IP", default="60/min"),
+        "logout_ip": env("THROTTLE_LOGOUT_IP", default="30/min"),
+        "reset_confirm_ip": env("THROTTLE_RESET_CONFIRM_IP", default="20/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
