@@ -181,6 +181,30 @@ def _link_stripe_ids(subscription: Subscription, *, stripe_id: str, customer: st
         subscription.provider_customer_id = customer
 
 
+def _apply_provider_period(
+    subscription: Subscription,
+    *,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    event: dict,
+) -> None:
+    """The provider's period wins over ours: a period Stripe reports replaces the stored one,
+    whether that came from our checkout (provisional, one calendar month) or from an
+    earlier event. Events arrive out of order and are redelivered, so provider periods are
+    ordered by (period start, event creation time): one that starts earlier than the stored
+    provider period, or starts at the same instant but comes from an older event, is
+    ignored and the period never moves backwards."""
+    if start is None or end is None or end <= start:
+        return
+    happened_at = _event_time(event)
+    if subscription.period_event_at is not None and subscription.current_period_start:
+        stored = (subscription.current_period_start, subscription.period_event_at)
+        if (start, happened_at) < stored:
+            return
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.period_event_at = happened_at
+
+
 def _on_checkout_completed(event: dict) -> str | None:
     session = event["data"]["object"]
     if session.get("mode") != "subscription":
@@ -250,11 +274,7 @@ def _on_invoice(event: dict, *, paid: bool) -> str | None:
     if subscription.status != Status.CANCELED:
         if paid:
             subscription.status = Status.ACTIVE
-            if end and (
-                subscription.current_period_end is None or end >= subscription.current_period_end
-            ):
-                subscription.current_period_start = start
-                subscription.current_period_end = end
+            _apply_provider_period(subscription, start=start, end=end, event=event)
         elif subscription.status == Status.ACTIVE:
             subscription.status = Status.PAST_DUE
     subscription.save()
@@ -314,8 +334,7 @@ def _on_subscription_changed(event: dict, *, deleted: bool) -> str | None:
     item = item[0] if isinstance(item, list) and item else {}
     start = _time(remote.get("current_period_start")) or _time(_get(item, "current_period_start"))
     end = _time(remote.get("current_period_end")) or _time(_get(item, "current_period_end"))
-    if start and end:
-        subscription.current_period_start, subscription.current_period_end = start, end
+    _apply_provider_period(subscription, start=start, end=end, event=event)
     subscription.save()
     return note
 
