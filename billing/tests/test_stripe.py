@@ -352,6 +352,77 @@ def test_a_timestamp_within_the_tolerance_is_accepted(api_client, settings):
     assert response.status_code == 200
 
 
+def test_a_timestamp_in_the_future_beyond_the_tolerance_is_a_400(api_client, settings):
+    body = _event_body()
+    ahead = int(time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE + 5
+    response = api_client.post(
+        WEBHOOK_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body, timestamp=ahead),
+    )
+    assert_error(response, 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_timestamp_slightly_ahead_within_the_tolerance_is_accepted(api_client, settings):
+    body = _event_body()
+    ahead = int(time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE - 30
+    response = api_client.post(
+        WEBHOOK_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body, timestamp=ahead),
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("odd", ["\x00", "\ud800"], ids=["nul", "lone-surrogate"])
+def test_a_signed_event_with_nul_or_a_lone_surrogate_is_stored_and_applied(
+    api_client, stripe_subscription, odd
+):
+    # PostgreSQL refuses U+0000 in JSONB and text (and a lone surrogate is not UTF-8): this
+    # was a 500, which Stripe retries for days. Stripped (U+0000) or replaced (U+FFFD).
+    obj = invoice(invoice_id=f"in_{odd}1", stripe_sub="sub_test_1")
+    obj["customer_name"] = f"Cleo{odd}Client"
+    obj["metadata"] = {f"note{odd}": f"a{odd}b"}
+    event = stripe_event("invoice.paid", obj, event_id=f"evt_{odd}odd")
+    body = json.dumps(event)
+    assert "\\u0000" in body or "\\ud800" in body
+
+    response = post_webhook(api_client, event)
+
+    assert response.json() == {"status": "processed"}
+    stored = WebhookEvent.objects.get()
+    clean = "" if odd == "\x00" else "\ufffd"
+    assert stored.event_id == f"evt_{clean}odd"
+    assert stored.payload["data"]["object"]["customer_name"] == f"Cleo{clean}Client"
+    assert stored.payload["data"]["object"]["metadata"] == {f"note{clean}": f"a{clean}b"}
+    assert Payment.objects.get().provider_payment_id == f"in_{clean}1"
+    # A redelivery is the same (cleaned) event.
+    assert post_webhook(api_client, event).json() == {"status": "duplicate"}
+
+
+def test_a_signed_event_whose_id_is_only_nul_is_a_400(api_client):
+    event = stripe_event("customer.created", {"id": "cus_1"}, event_id="\x00")
+    assert_error(post_webhook(api_client, event), 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_signed_body_nested_absurdly_deep_is_a_400(api_client):
+    for depth in (40, 5000):
+        body = '{"id": "evt_1", "type": "x", "data": {"object": {"a": ' + "[" * depth
+        body += "]" * depth + "}}}"
+        response = api_client.post(
+            WEBHOOK_URL,
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(body),
+        )
+        assert_error(response, 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
+
+
 @pytest.mark.parametrize("payload", ["not json", "[1, 2]", '{"id": 1}', '"x"', "\udcff"])
 def test_a_signed_body_that_is_not_a_stripe_event_is_a_400(api_client, payload):
     raw = payload.encode("utf-8", "surrogateescape")
