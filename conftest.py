@@ -1,15 +1,71 @@
 """Actors every test module can use: the owner trainer, their client, and outsiders."""
 
+import datetime
+import os
 import threading
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import TrainerFactory
 from clients.tests.factories import ClientFactory
+
+# --- the whole run at another instant: FITBUD_TEST_NOW=2027-01-31T23:30:00Z (or --fitbud-now) ---
+
+TEST_NOW_ENV = "FITBUD_TEST_NOW"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fitbud-now",
+        default=None,
+        metavar="ISO_INSTANT",
+        help=f"Run every test as if it started at this instant (clock ticking), e.g. "
+        f"2027-01-31T23:30:00Z; default: ${TEST_NOW_ENV}, else the real time.",
+    )
+
+
+def _parse_test_now(value: str) -> datetime.datetime:
+    try:
+        instant = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} is not an ISO 8601 instant") from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} needs an offset, e.g. Z or +01:00")
+    return instant
+
+
+def pytest_configure(config):
+    value = config.getoption("fitbud_now") or os.environ.get(TEST_NOW_ENV, "")
+    config.fitbud_test_now = _parse_test_now(value) if value.strip() else None
+
+
+def pytest_report_header(config):
+    instant = config.fitbud_test_now
+    return f"fitbud: every test starts at {instant.isoformat()}" if instant else None
+
+
+@contextmanager
+def run_clock(instant: datetime.datetime | None):
+    """The clock from `instant` on, ticking; the real clock when `instant` is None."""
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(instant, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_now(request):
+    """Each test starts at the instant chosen for the run (the clock ticks on from there),
+    so a date-dependent test meets the 31st, Feb 29 or a DST change whatever today is.
+    Tests may travel further inside (time_machine nests)."""
+    with run_clock(request.config.fitbud_test_now):
+        yield
 
 
 def auth_client(user) -> APIClient:

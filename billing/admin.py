@@ -60,6 +60,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "provider_event_at",
         "current_period_start",
         "current_period_end",
+        "period_event_at",
         "cancel_at_period_end",
         "canceled_at",
         "created_at",

@@ -59,6 +59,10 @@ class Subscription(TimeStampedModel):
     provider_event_at = models.DateTimeField(null=True, blank=True)
     current_period_start = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    # Creation time of the provider event the current period came from; null while the
+    # period is our own (the test provider's, or Stripe's provisional one from checkout),
+    # which any period the provider reports replaces (billing.services.webhooks).
+    period_event_at = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
 

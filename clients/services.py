@@ -338,6 +338,8 @@ def client_set_active(*, client: Client, is_active: bool, changed_by: User | Non
     ClientStatusChange.objects.create(
         client=client, is_active=is_active, changed_at=now, changed_by=changed_by
     )
+    if not is_active:
+        signals.client_deactivated.send(sender=Client, client=client)
     return client
 
 

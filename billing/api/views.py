@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -137,6 +138,19 @@ class PlanViewSet(
 @extend_schema_view(
     list=extend_schema(summary="Your clients' subscriptions (trainer)"),
     retrieve=extend_schema(summary="One of your clients' subscriptions (trainer)"),
+    cancel=extend_schema(
+        summary="Cancel a client's subscription at the end of the period (trainer)",
+        description="The client keeps access until current_period_end; nothing more is "
+        "charged and nothing is refunded. An unpaid (incomplete) subscription is canceled at "
+        "once; one already canceled or set to cancel is answered unchanged. Deactivating a "
+        "client does this by itself. Another trainer's subscription is a 404.",
+        request=s.EmptyInputSerializer,
+        responses={
+            200: s.TrainerSubscriptionSerializer,
+            404: OpenApiResponse(ErrorResponse404Serializer, description="No such subscription."),
+            502: PROVIDER_DOWN,
+        },
+    ),
 )
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
@@ -150,6 +164,12 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Subscription.objects.none()
         return selectors.subscription_list(trainer=self.request.user)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        s.EmptyInputSerializer(data=request.data or {}).is_valid(raise_exception=True)
+        subscription = services.subscription_cancel_by_trainer(subscription=self.get_object())
+        return Response(s.TrainerSubscriptionSerializer(subscription).data)
 
 
 @extend_schema_view(
@@ -275,12 +295,15 @@ class CheckoutView(APIView):
 
 
 class CancelView(APIView):
-    permission_classes = [IsClient, ActiveClientCanWrite]
+    # Not ActiveClientCanWrite: a deactivated client may still stop paying.
+    permission_classes = [IsClient]
 
     @extend_schema(
         summary="Cancel your subscription at the end of the period (client)",
         description="You keep access until current_period_end; nothing more is charged. An "
-        "unpaid (incomplete) subscription is canceled at once. Asking again is harmless.",
+        "unpaid (incomplete) subscription is canceled at once. Asking again is harmless. "
+        "Allowed while your trainer has deactivated you (deactivation already cancels at "
+        "period end).",
         request=s.EmptyInputSerializer,
         responses={
             200: s.SubscriptionSerializer,

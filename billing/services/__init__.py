@@ -9,8 +9,10 @@ from billing.services.plans import plan_create, plan_delete, plan_update
 from billing.services.subscriptions import (
     CheckoutResult,
     subscription_cancel,
+    subscription_cancel_by_trainer,
     subscription_checkout,
     subscription_renew,
+    subscription_stop_for_deactivated_client,
 )
 from billing.services.webhooks import WebhookRejected, stripe_webhook_receive, webhook_event_apply
 
@@ -25,7 +27,9 @@ __all__ = [
     "request_fingerprint",
     "stripe_webhook_receive",
     "subscription_cancel",
+    "subscription_cancel_by_trainer",
     "subscription_checkout",
     "subscription_renew",
+    "subscription_stop_for_deactivated_client",
     "webhook_event_apply",
 ]

@@ -171,21 +171,16 @@ def subscription_checkout(*, client: Client, plan_id: int) -> CheckoutResult:
     )
 
 
-@transaction.atomic
-def subscription_cancel(*, client: Client) -> Subscription:
-    """Cancel at the end of the paid period (an unpaid checkout is canceled at once).
-
-    Asking again changes nothing and answers the same subscription.
-    """
-    subscription = _live_subscription_for_update(client)
-    if subscription is None:
-        raise Conflict("You have no subscription to cancel.", code="not_subscribed")
+def _cancel_locked(subscription: Subscription) -> Subscription:
+    """Cancel a locked live subscription at the end of its paid period (an unpaid checkout
+    at once). The provider is told first: if it fails, the caller's transaction rolls back
+    and nothing changed. Asking again changes nothing."""
     now = timezone.now()
     if subscription.status == Status.INCOMPLETE:
         get_provider(subscription.provider).checkout_abandon(subscription=subscription)
         subscription.status = Status.CANCELED
         subscription.canceled_at = now
-    elif not subscription.cancel_at_period_end:
+    elif subscription.status != Status.CANCELED and not subscription.cancel_at_period_end:
         get_provider(subscription.provider).cancel_at_period_end(subscription=subscription)
         subscription.cancel_at_period_end = True
         subscription.canceled_at = now
@@ -193,6 +188,43 @@ def subscription_cancel(*, client: Client) -> Subscription:
         return subscription
     subscription.save(update_fields=["status", "cancel_at_period_end", "canceled_at", "updated_at"])
     return subscription
+
+
+@transaction.atomic
+def subscription_cancel(*, client: Client) -> Subscription:
+    """The client cancels at the end of the paid period (an unpaid checkout is canceled at
+    once). Allowed for a deactivated client too: cancelling is not logging new entries.
+
+    Asking again changes nothing and answers the same subscription.
+    """
+    subscription = _live_subscription_for_update(client)
+    if subscription is None:
+        raise Conflict("You have no subscription to cancel.", code="not_subscribed")
+    return _cancel_locked(subscription)
+
+
+@transaction.atomic
+def subscription_cancel_by_trainer(*, subscription: Subscription) -> Subscription:
+    """The trainer cancels one of their clients' subscriptions (the view found it in the
+    trainer's own list, so another trainer's is a 404) at the end of the paid period, an
+    unpaid checkout at once. An ended one is answered unchanged."""
+    locked = (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("plan", "client__user")
+        .get(pk=subscription.pk)
+    )
+    return _cancel_locked(locked)
+
+
+def subscription_stop_for_deactivated_client(*, client: Client) -> Subscription | None:
+    """Deactivation: the client's live subscription is canceled at the end of the paid
+    period (no further renewal, no refund; an unpaid checkout at once). Runs inside the
+    deactivation's transaction, so a provider failure undoes the deactivation too (502).
+    Reactivation does not resume it: the client subscribes again."""
+    subscription = _live_subscription_for_update(client)
+    if subscription is None:
+        return None
+    return _cancel_locked(subscription)
 
 
 def _grace() -> datetime.timedelta:

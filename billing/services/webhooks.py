@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -53,25 +55,55 @@ class WebhookRejected(exceptions.ParseError):
     default_code = "invalid_webhook"
 
 
+# A Stripe event nests a handful of levels; far deeper is not an event (and would exhaust
+# the recursion of everything that walks it).
+MAX_EVENT_DEPTH = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _signed_at(header: str) -> int:
+    # The timestamp Stripe's library verified: the first "t=" item of the header.
+    return int(next(item[2:] for item in header.split(",") if item.startswith("t=")))
+
+
+def _storable(value: Any, depth: int = 0) -> Any:
+    """The event with every string made storable: U+0000 removed (PostgreSQL refuses it in
+    text and JSONB) and lone surrogates (from a "\\ud800" escape; not encodable as UTF-8)
+    replaced by U+FFFD. Keys too. Applied only after the signature was verified."""
+    if depth > MAX_EVENT_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if isinstance(value, list):
+        return [_storable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key, depth): _storable(item, depth + 1) for key, item in value.items()}
+    return value
+
+
 def stripe_webhook_receive(*, payload: bytes, signature: str | None) -> WebhookOutcome:
-    """Verify a Stripe delivery on its raw body, then apply it once. Returns the outcome."""
+    """Verify a Stripe delivery on its raw body, then apply it once. Returns the outcome.
+
+    The signed timestamp must lie within STRIPE_WEBHOOK_TOLERANCE of our clock both ways:
+    Stripe's library refuses old ones only, and a delivery signed "in the future" (a
+    replay prepared with a leaked secret, or a skewed clock) is refused too."""
+    tolerance = settings.STRIPE_WEBHOOK_TOLERANCE
     try:
-        event = json.loads(payload)
-        # The library builds its Event from the body, which only works for a JSON object.
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance
+        )
+        if tolerance and _signed_at(signature) > time.time() + tolerance:
+            raise ValueError("timestamp too far in the future")
+        event = _storable(json.loads(payload))
         if not isinstance(event, dict):
             raise ValueError("not a JSON object")
-        stripe.Webhook.construct_event(
-            payload,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
-        )
-    except (stripe.SignatureVerificationError, ValueError) as exc:
+    except (stripe.SignatureVerificationError, ValueError, RecursionError) as exc:
         # ValueError covers undecodable bytes and bodies that are not a Stripe event.
         logger.info("Stripe webhook rejected: %s", exc)
         raise WebhookRejected() from None
     if not (
         isinstance(event.get("id"), str)
+        and event["id"]
         and isinstance(event.get("type"), str)
         and isinstance(_get(event, "data", "object"), dict)
     ):
@@ -181,6 +213,30 @@ def _link_stripe_ids(subscription: Subscription, *, stripe_id: str, customer: st
         subscription.provider_customer_id = customer
 
 
+def _apply_provider_period(
+    subscription: Subscription,
+    *,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    event: dict,
+) -> None:
+    """The provider's period wins over ours: a period Stripe reports replaces the stored one,
+    whether that came from our checkout (provisional, one calendar month) or from an
+    earlier event. Events arrive out of order and are redelivered, so provider periods are
+    ordered by (period start, event creation time): one that starts earlier than the stored
+    provider period, or starts at the same instant but comes from an older event, is
+    ignored and the period never moves backwards."""
+    if start is None or end is None or end <= start:
+        return
+    happened_at = _event_time(event)
+    if subscription.period_event_at is not None and subscription.current_period_start:
+        stored = (subscription.current_period_start, subscription.period_event_at)
+        if (start, happened_at) < stored:
+            return
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.period_event_at = happened_at
+
+
 def _on_checkout_completed(event: dict) -> str | None:
     session = event["data"]["object"]
     if session.get("mode") != "subscription":
@@ -250,11 +306,7 @@ def _on_invoice(event: dict, *, paid: bool) -> str | None:
     if subscription.status != Status.CANCELED:
         if paid:
             subscription.status = Status.ACTIVE
-            if end and (
-                subscription.current_period_end is None or end >= subscription.current_period_end
-            ):
-                subscription.current_period_start = start
-                subscription.current_period_end = end
+            _apply_provider_period(subscription, start=start, end=end, event=event)
         elif subscription.status == Status.ACTIVE:
             subscription.status = Status.PAST_DUE
     subscription.save()
@@ -314,8 +366,7 @@ def _on_subscription_changed(event: dict, *, deleted: bool) -> str | None:
     item = item[0] if isinstance(item, list) and item else {}
     start = _time(remote.get("current_period_start")) or _time(_get(item, "current_period_start"))
     end = _time(remote.get("current_period_end")) or _time(_get(item, "current_period_end"))
-    if start and end:
-        subscription.current_period_start, subscription.current_period_end = start, end
+    _apply_provider_period(subscription, start=start, end=end, event=event)
     subscription.save()
     return note
 

@@ -1,5 +1,6 @@
 """Stripe: checkout sessions (HTTP API stubbed) and signed webhooks built locally."""
 
+import datetime
 import json
 import time
 
@@ -9,7 +10,7 @@ import stripe
 from billing.models import Payment, Subscription, WebhookEvent
 from billing.tests.factories import SubscriptionFactory, SubscriptionPlanFactory
 from billing.tests.helpers import WEBHOOK_URL, invoice, post_webhook, sign, stripe_event
-from conftest import assert_error
+from conftest import assert_error, auth_client
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +166,115 @@ def test_the_whole_stripe_flow_from_checkout_to_paid(
     assert received_payments == [payment.pk]
 
 
+# --- the period: Stripe's wins over our provisional one, and never moves backwards ---
+
+DAY = 86400
+
+
+def _completed_session(subscription_id: int) -> dict:
+    return {
+        "id": "cs_test_1",
+        "object": "checkout.session",
+        "mode": "subscription",
+        "client_reference_id": str(subscription_id),
+        "metadata": {"fitbud_subscription_id": str(subscription_id)},
+        "subscription": "sub_live_1",
+        "customer": "cus_live_1",
+        "payment_status": "paid",
+    }
+
+
+@pytest.mark.parametrize(
+    "checkout_at",
+    [
+        # 31-day months: our provisional period (one calendar month) is longer than 30 days.
+        datetime.datetime(2026, 12, 2, 0, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 1, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 2, 28, 12, tzinfo=datetime.UTC),
+        datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC),
+    ],
+    ids=str,
+)
+def test_stripes_period_replaces_the_provisional_one_from_checkout(
+    client_user, api_client, plan, stripe_stub, time_machine, checkout_at
+):
+    time_machine.move_to(checkout_at, tick=False)
+    client_api = auth_client(client_user)  # a token issued at the instant travelled to
+    subscription_id = client_api.post(CHECKOUT, {"plan": plan.pk}).json()["subscription"]["id"]
+    post_webhook(
+        api_client, stripe_event("checkout.session.completed", _completed_session(subscription_id))
+    )
+    provisional = Subscription.objects.get(pk=subscription_id)
+    assert provisional.period_event_at is None
+    # Stripe created its subscription a few seconds before the session completed, and its
+    # period may be shorter or longer than ours: it wins either way.
+    for days in (30, 27, 32):
+        start = int(checkout_at.timestamp()) - 3
+        paid = invoice(
+            invoice_id=f"in_{days}", stripe_sub="sub_live_1", start=start, end=start + days * DAY
+        )
+        post_webhook(api_client, stripe_event("invoice.paid", paid))
+        subscription = Subscription.objects.get(pk=subscription_id)
+        assert int(subscription.current_period_start.timestamp()) == start
+        assert int(subscription.current_period_end.timestamp()) == start + days * DAY
+
+
+def test_an_older_invoice_delivered_late_does_not_move_the_period_back(
+    api_client, stripe_subscription
+):
+    now = int(time.time())
+    older = invoice(invoice_id="in_old", stripe_sub="sub_test_1", start=now - 30 * DAY, end=now)
+    newer = invoice(invoice_id="in_new", stripe_sub="sub_test_1", start=now, end=now + 31 * DAY)
+
+    post_webhook(api_client, stripe_event("invoice.paid", newer, created=now))
+    # Out of order, and also a late payment of the older invoice (a newer event, older period).
+    post_webhook(api_client, stripe_event("invoice.paid", older, created=now - 60))
+    post_webhook(api_client, stripe_event("invoice.paid", older, created=now + 60))
+
+    stripe_subscription.refresh_from_db()
+    assert int(stripe_subscription.current_period_start.timestamp()) == now
+    assert int(stripe_subscription.current_period_end.timestamp()) == now + 31 * DAY
+    assert Payment.objects.count() == 2
+
+
+def test_for_the_same_period_start_the_newer_event_wins(api_client, stripe_subscription):
+    now = int(time.time())
+    remote = {"id": "sub_test_1", "status": "active", "cancel_at_period_end": False}
+    newer = {**remote, "current_period_start": now, "current_period_end": now + 28 * DAY}
+    older = invoice(invoice_id="in_1", stripe_sub="sub_test_1", start=now, end=now + 31 * DAY)
+
+    post_webhook(api_client, stripe_event("customer.subscription.updated", newer, created=now + 5))
+    post_webhook(api_client, stripe_event("invoice.paid", older, created=now))
+
+    stripe_subscription.refresh_from_db()
+    assert int(stripe_subscription.current_period_end.timestamp()) == now + 28 * DAY
+    assert stripe_subscription.period_event_at == datetime.datetime.fromtimestamp(
+        now + 5, tz=datetime.UTC
+    )
+
+
+def test_a_renewal_reported_by_subscription_updated_moves_the_period_on(
+    api_client, stripe_subscription
+):
+    now = int(time.time())
+    first = invoice(invoice_id="in_1", stripe_sub="sub_test_1", start=now, end=now + 30 * DAY)
+    post_webhook(api_client, stripe_event("invoice.paid", first, created=now))
+    renewed = {
+        "id": "sub_test_1",
+        "status": "active",
+        "items": {
+            "data": [{"current_period_start": now + 30 * DAY, "current_period_end": now + 61 * DAY}]
+        },
+    }
+
+    post_webhook(
+        api_client, stripe_event("customer.subscription.updated", renewed, created=now + 1)
+    )
+
+    stripe_subscription.refresh_from_db()
+    assert int(stripe_subscription.current_period_end.timestamp()) == now + 61 * DAY
+
+
 # --- signature checks ---
 
 
@@ -240,6 +350,77 @@ def test_a_timestamp_within_the_tolerance_is_accepted(api_client, settings):
         HTTP_STRIPE_SIGNATURE=sign(body, timestamp=recent),
     )
     assert response.status_code == 200
+
+
+def test_a_timestamp_in_the_future_beyond_the_tolerance_is_a_400(api_client, settings):
+    body = _event_body()
+    ahead = int(time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE + 5
+    response = api_client.post(
+        WEBHOOK_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body, timestamp=ahead),
+    )
+    assert_error(response, 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_timestamp_slightly_ahead_within_the_tolerance_is_accepted(api_client, settings):
+    body = _event_body()
+    ahead = int(time.time()) + settings.STRIPE_WEBHOOK_TOLERANCE - 30
+    response = api_client.post(
+        WEBHOOK_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body, timestamp=ahead),
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("odd", ["\x00", "\ud800"], ids=["nul", "lone-surrogate"])
+def test_a_signed_event_with_nul_or_a_lone_surrogate_is_stored_and_applied(
+    api_client, stripe_subscription, odd
+):
+    # PostgreSQL refuses U+0000 in JSONB and text (and a lone surrogate is not UTF-8): this
+    # was a 500, which Stripe retries for days. Stripped (U+0000) or replaced (U+FFFD).
+    obj = invoice(invoice_id=f"in_{odd}1", stripe_sub="sub_test_1")
+    obj["customer_name"] = f"Cleo{odd}Client"
+    obj["metadata"] = {f"note{odd}": f"a{odd}b"}
+    event = stripe_event("invoice.paid", obj, event_id=f"evt_{odd}odd")
+    body = json.dumps(event)
+    assert "\\u0000" in body or "\\ud800" in body
+
+    response = post_webhook(api_client, event)
+
+    assert response.json() == {"status": "processed"}
+    stored = WebhookEvent.objects.get()
+    clean = "" if odd == "\x00" else "\ufffd"
+    assert stored.event_id == f"evt_{clean}odd"
+    assert stored.payload["data"]["object"]["customer_name"] == f"Cleo{clean}Client"
+    assert stored.payload["data"]["object"]["metadata"] == {f"note{clean}": f"a{clean}b"}
+    assert Payment.objects.get().provider_payment_id == f"in_{clean}1"
+    # A redelivery is the same (cleaned) event.
+    assert post_webhook(api_client, event).json() == {"status": "duplicate"}
+
+
+def test_a_signed_event_whose_id_is_only_nul_is_a_400(api_client):
+    event = stripe_event("customer.created", {"id": "cus_1"}, event_id="\x00")
+    assert_error(post_webhook(api_client, event), 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_signed_body_nested_absurdly_deep_is_a_400(api_client):
+    for depth in (40, 5000):
+        body = '{"id": "evt_1", "type": "x", "data": {"object": {"a": ' + "[" * depth
+        body += "]" * depth + "}}}"
+        response = api_client.post(
+            WEBHOOK_URL,
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=sign(body),
+        )
+        assert_error(response, 400, "invalid_webhook")
+    assert not WebhookEvent.objects.exists()
 
 
 @pytest.mark.parametrize("payload", ["not json", "[1, 2]", '{"id": 1}', '"x"', "\udcff"])

@@ -252,12 +252,23 @@ class InviteAcceptView(_InviteTokenView):
         summary="Update a client's status or goals",
         description=(
             "`is_active: false` deactivates the client (they keep read access, their writes "
-            "are refused with 403 `client_inactive`); `true` reactivates. Each change is "
-            "kept in the status history."
+            "are refused with 403 `client_inactive`) and sets their live subscription to "
+            "cancel at the end of the paid period (no further renewal, no refund; an unpaid "
+            "checkout is canceled at once); `true` reactivates, without resuming the "
+            "subscription. Each change is kept in the status history. If the payment "
+            "provider cannot be reached, nothing changes (502)."
         ),
         tags=["clients"],
         request=s.ClientUpdateInputSerializer,
-        responses={200: s.ClientSerializer},
+        responses={
+            200: s.ClientSerializer,
+            502: error_response(
+                "The payment provider failed; the client was not deactivated.",
+                "payment_provider_unavailable",
+                detail="The payment provider is not available right now. Please try again.",
+                server=True,
+            ),
+        },
     ),
 )
 class ClientViewSet(

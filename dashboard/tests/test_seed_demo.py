@@ -1,9 +1,9 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from billing.models import Payment, Subscription
@@ -134,3 +134,55 @@ def test_if_empty_leaves_a_database_with_users_alone(trainer):
     call_command("seed_demo", small=True, if_empty=True, stdout=StringIO())
 
     assert not User.objects.filter(email="trainer@fitbud.dev").exists()
+
+
+def _latest_timestamps() -> dict:
+    from django.db.models import Max
+
+    from clients.models import Invite
+
+    return {
+        model.__name__: model.objects.aggregate(latest=Max(field))["latest"]
+        for model, field in [
+            (ActivityEvent, "created_at"),
+            (WorkoutLog, "created_at"),
+            (MealLog, "created_at"),
+            (CheckIn, "created_at"),
+            (CheckIn, "reviewed_at"),
+            (Payment, "created_at"),
+            (Subscription, "created_at"),
+            (PlanAssignment, "created_at"),
+            (Client, "joined_at"),
+            (User, "date_joined"),
+            (Invite, "created_at"),
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "2027-01-31T00:30:00Z",
+        "2027-03-14T07:30:00Z",
+        "2028-02-29T12:00:00Z",
+        "2026-12-31T23:30:00Z",
+    ],
+)
+def test_nothing_is_dated_after_the_moment_the_command_runs(time_machine, instant):
+    # The default base date is today, and the data's day runs to 20:00: logs and their feed
+    # events later in the day were created "in the future" when seeding before that.
+    now = datetime.fromisoformat(instant)
+    time_machine.move_to(now, tick=False)
+
+    seed(base_date=None)
+
+    latest = _latest_timestamps()
+    assert latest["ActivityEvent"] is not None
+    assert {name: when for name, when in latest.items() if when and when > now} == {}
+
+
+def test_a_base_date_in_the_future_is_refused(time_machine):
+    time_machine.move_to(datetime(2027, 1, 31, 12, tzinfo=UTC), tick=False)
+    with pytest.raises(CommandError, match="future"):
+        seed(base_date=date(2027, 2, 1))
+    assert not User.objects.exists()

@@ -403,7 +403,10 @@ class Command(BaseCommand):
             return
         if min(opts["trainers"], opts["clients"], opts["days"]) < 1 and not opts["small"]:
             raise CommandError("--trainers, --clients and --days must be at least 1.")
-        base = opts["base_date"] or timezone.now().date()
+        today = timezone.now().date()
+        base = opts["base_date"] or today
+        if base > today:
+            raise CommandError("--base-date cannot be in the future: demo data has a past only.")
         seeder = Seeder(seed=opts["seed"], base=base, password=opts["password"])
         started = time.monotonic()
 
@@ -485,6 +488,9 @@ class Command(BaseCommand):
 class Seeder:
     def __init__(self, *, seed: int, base: date, password: str):
         self.seed, self.base = seed, base
+        # Nothing is dated after the moment the command runs (the data's evening of the base
+        # day may not have happened yet when the base date is today).
+        self.clock = timezone.now()
         # Hashed once: hashing per user (Argon2) would dominate the run time.
         self.password_hash = make_password(password)
         self.rows = Rows()
@@ -569,7 +575,7 @@ class Seeder:
         rng = random.Random(f"{self.seed}:{email}")
         base = self.base
         start = base - timedelta(days=days)
-        now = self._at(base, 20)
+        now = min(self._at(base, 20), self.clock)
         name = full_name or f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         trainer = User(
             email=email,
@@ -651,6 +657,7 @@ class Seeder:
                 joined = self._at(base - timedelta(days=rng.randrange(0, min(days, 40))), 11)
             if cemail == DEMO_CLIENT_EMAIL:
                 joined = self._at(start, 10)
+            joined = min(joined, now - timedelta(hours=1))
             users.append(
                 User(
                     email=cemail,
@@ -784,8 +791,8 @@ class Seeder:
                         if link.is_active
                         else PlanAssignment.Status.ENDED,
                         ended_at=None if link.is_active else link.deactivated_at,
-                        created_at=self._at(first_day, 8),
-                        updated_at=self._at(first_day, 8),
+                        created_at=min(max(self._at(first_day, 8), link.joined_at), now),
+                        updated_at=min(max(self._at(first_day, 8), link.joined_at), now),
                     )
                 )
         self._bulk(PlanAssignment, assignments)
@@ -817,8 +824,11 @@ class Seeder:
                 wdays = workout_plan.snapshot["days"]
                 windex = offset % len(wdays)
                 target = wdays[windex]
-                if not target.get("rest") and rng.random() < adherence:
-                    logged = self._at(day, 17 + rng.randrange(4), rng.randrange(60))
+                if (
+                    not target.get("rest")
+                    and rng.random() < adherence
+                    and (logged := self._at(day, 17 + rng.randrange(4), rng.randrange(60))) <= now
+                ):
                     exercises = [
                         {
                             "name": ex["name"],
@@ -871,6 +881,8 @@ class Seeder:
                         continue
                     hour = int(meal.get("time", "12:00")[:2])
                     logged = self._at(day, hour, rng.randrange(60))
+                    if logged > now:  # later today: not eaten yet
+                        continue
                     items = [dict(item) for item in meal["items"]]
                     totals = {
                         k: Decimal(sum(i.get(k, 0) for i in items))
@@ -896,7 +908,11 @@ class Seeder:
                         log,
                         logged,
                     )
-                if day.weekday() == 6 and rng.random() < adherence + 0.1:
+                if (
+                    day.weekday() == 6
+                    and rng.random() < adherence + 0.1
+                    and self._at(day, 9) <= now
+                ):
                     weight += Decimal(rng.randrange(-8, 5)) / 10
                     logged = self._at(day, 9)
                     reviewed = (base - day).days > 3 and rng.random() < 0.7
