@@ -258,9 +258,11 @@ class ClientViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = ClientFilter
     search_fields = ["user__full_name", "user__email"]
+    ordering_fields = ["joined_at", "name"]
+    ordering_field_map = {"name": "user__full_name"}
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

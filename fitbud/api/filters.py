@@ -126,6 +126,17 @@ class StrictOrderingFilter(OrderingFilter):
         raw = request.query_params.get(self.ordering_param)
         if raw is None:
             return self.get_default_ordering(view)
+        if len(request.query_params.getlist(self.ordering_param)) > 1:
+            # One style everywhere: never silently use only the last of several values.
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        "Give the ordering once, as a comma-separated list "
+                        "(e.g. `?ordering=-created_at,name`)."
+                    ]
+                },
+                code="invalid",
+            )
         terms = raw.split(",")
         allowed = set(self._terms(view))
         if not all(term in allowed for term in terms):
@@ -137,6 +148,13 @@ class StrictOrderingFilter(OrderingFilter):
                 },
                 code="invalid",
             )
+        # Public names may stand for a model path (`name` -> `user__full_name`).
+        field_map = getattr(view, "ordering_field_map", {})
+        terms = [
+            ("-" if term.startswith("-") else "")
+            + field_map.get(term.lstrip("-"), term.lstrip("-"))
+            for term in terms
+        ]
         # A final tie-breaker, so equal values never shuffle rows between pages.
         return [*terms, "-pk" if terms[-1].startswith("-") else "pk"]
 
@@ -150,7 +168,7 @@ class StrictOrderingFilter(OrderingFilter):
                 "description": (
                     "Order by one or more of "
                     + ", ".join(f"`{field}`" for field in view.ordering_fields)
-                    + " (comma-separated; prefix `-` for descending)."
+                    + " (comma-separated, given once; prefix `-` for descending)."
                 ),
                 "schema": {"type": "string", "pattern": f"^-?({names})(,-?({names}))*$"},
             }
