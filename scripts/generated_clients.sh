@@ -68,7 +68,7 @@ python -m fitbud.api.schema_lint "$OUT/openapi.json"
 
 log "(c) Python client (openapi-python-client $OPENAPI_PYTHON_CLIENT)"
 generator_log="$OUT/python-generator.log"
-(cd "$OUT" && "$TOOLS_VENV/bin/openapi-python-client" generate --path openapi.json \
+(cd "$OUT" && PATH="$TOOLS_VENV/bin:$PATH" "$TOOLS_VENV/bin/openapi-python-client" generate --path openapi.json \
     --meta none --output-path fitbud_client --overwrite --fail-on-warning) \
     >"$generator_log" 2>&1 || { cat "$generator_log"; exit 1; }
 cat "$generator_log"

@@ -226,7 +226,7 @@ def anonymous_security(result: dict[str, Any], generator, request, public):
     auth" to generators, which then ask for an authenticated client)."""
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
-            if method in METHODS and operation.get("security") in ([{}], []):
+            if method in METHODS and operation.get("security") in (None, [{}], []):
                 operation["security"] = []
     return result
 
@@ -286,6 +286,11 @@ def named_query_enums(result: dict[str, Any], generator, request, public):
 
 def _nullable_refs(node: Any) -> None:
     for item in _walk(node):
+        if item.get("nullable") and "oneOf" in item and "type" not in item:
+            # drf-spectacular's nullable choice: the oneOf has a NullEnum branch already.
+            item.pop("nullable")
+            if not any(ref.get("$ref", "").endswith("/NullEnum") for ref in item["oneOf"]):
+                item["oneOf"].append({"type": "object", "nullable": True, "enum": [None]})
         if item.get("nullable") and "allOf" in item and "type" not in item:
             # Strict OpenAPI 3.0.3: `nullable` needs a `type` beside it. oneOf of the
             # component and a null-only schema says the same, validly.
@@ -317,6 +322,23 @@ def descriptions(result: dict[str, Any], generator, request, public):
     for schema in result.get("components", {}).get("schemas", {}).values():
         if isinstance(schema.get("description"), str):
             schema["description"] = _strip_internal_notes(schema["description"])
+    return result
+
+
+def request_defaults(result: dict[str, Any], generator, request, public):
+    """A `default` on a request property tells TypeScript generators the property is always
+    there (openapi-typescript makes it required): in requests the default is what the
+    server assumes when it is left out, so it moves into the description."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for prop in schema.get("properties", {}).values():
+            if isinstance(prop, dict) and "default" in prop:
+                default = prop.pop("default")
+                text = prop.get("description", "").rstrip()
+                prop["description"] = (
+                    (text + " " if text else "") + f"Default when omitted: `{default}`."
+                ).replace("``", '`""`')
     return result
 
 

@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "fitbud.api.schema_contract.named_query_enums",
         "fitbud.api.schema_contract.nullable_refs",
         "fitbud.api.schema_contract.descriptions",
+        "fitbud.api.schema_contract.request_defaults",
         "fitbud.api.schema_contract.drop_unreferenced",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
