@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import AuthResultSerializer, UserSerializer, password_field
+from accounts.api.serializers import AuthResultSerializer, password_field
 from accounts.models import User
 from clients.models import Client, ClientNote, HealthProfile, Invite
 from clients.services import HEALTH_FIELDS

@@ -41,7 +41,8 @@ def error_response(
     error_type = "server_error" if server else "client_error"
     return OpenApiResponse(
         ErrorResponseSerializer,
-        description=description + (f" Codes: {', '.join(codes)}." if codes else ""),
+        description=description
+        + (" Codes: " + ", ".join(f"`{code}`" for code in codes) + "." if codes else ""),
         examples=[
             OpenApiExample(
                 code,

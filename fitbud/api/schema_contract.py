@@ -94,6 +94,18 @@ STATUS_TEXT = {
     "502": "An upstream provider failed.",
     "503": "Temporarily unavailable: retry after `Retry-After` seconds.",
 }
+VALIDATION_CODES = [
+    "required",
+    "null",
+    "blank",
+    "invalid",
+    "max_length",
+    "min_value",
+    "max_value",
+    "invalid_choice",
+    "unknown_field",
+    "parse_error",
+]
 ALWAYS: dict[str, list[str]] = {
     "406": ["not_acceptable"],
     "500": ["error"],
@@ -144,6 +156,9 @@ def _codes(schemas: dict[str, Any], schema: dict[str, Any], seen: set[str]) -> l
             if isinstance(code, dict):
                 code = _resolve(schemas, code)
                 found += [str(c) for c in code.get("enum", []) if c is not None]
+                listed = re.match(r"One of: ([a-z_, ]+)\.", code.get("description", ""))
+                if listed:  # codes given in words (accounts.api.schema's 401)
+                    found += [c.strip() for c in listed[1].split(",") if c.strip()]
     return found
 
 
@@ -183,7 +198,7 @@ def _strip_internal_notes(text: str) -> str:
 
 def one_error_envelope(result: dict[str, Any], generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in METHODS:
                 continue
@@ -203,8 +218,9 @@ def one_error_envelope(result: dict[str, Any], generator, request, public):
                     codes += _codes(schemas, content.get("schema", {}), set())
                     codes += _examples_codes(content)
                     examples = content.get("examples") or examples
-                if status == "400" and not codes:
-                    codes = ["invalid"]
+                if status == "400":
+                    # Field validators' codes; `attr` names the field (or is null).
+                    codes += VALIDATION_CODES
                 if not response.get("content") and not codes:
                     # A description-only error (e.g. the stream's 503) names its code.
                     codes = re.findall(r"^`([a-z_]+)`", response.get("description", ""))
@@ -240,9 +256,7 @@ def integer_path_ids(result: dict[str, Any], generator, request, public):
                 schema = parameter.get("schema", {})
                 pattern = schema.get("pattern", "")
                 digits = pattern.strip("^$") in (r"\d+", "[0-9]+")
-                if parameter.get("in") == "path" and (
-                    digits or (schema.get("type") == "integer")
-                ):
+                if parameter.get("in") == "path" and (digits or (schema.get("type") == "integer")):
                     parameter["schema"] = {
                         "type": "integer",
                         "format": "int64",

@@ -67,11 +67,14 @@ def problems(schema: dict[str, Any]) -> list[str]:
         if security is None or security == [{}]:
             found.append(f"{where}: anonymous access must be declared as `security: []`")
         for parameter in operation.get("parameters", []):
-            if parameter.get("in") == "path" and parameter["name"] != "token":
-                if parameter.get("schema", {}) not in (
-                    {"type": "string", "format": "uuid"},
-                ) and parameter.get("schema", {}).get("type") != "integer":
-                    found.append(f"{where}: path parameter {parameter['name']} is not integer")
+            schema_of = parameter.get("schema", {})
+            if (
+                parameter.get("in") == "path"
+                and parameter["name"] != "token"  # invite tokens are strings
+                and schema_of != {"type": "string", "format": "uuid"}  # log ids are UUIDs
+                and schema_of.get("type") != "integer"
+            ):
+                found.append(f"{where}: path parameter {parameter['name']} is not integer")
         responses = operation.get("responses", {})
         missing = ERROR_STATUSES - set(responses)
         if "requestBody" in operation and "413" not in responses:

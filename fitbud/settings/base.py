@@ -215,7 +215,7 @@ SPECTACULAR_SETTINGS = {
         "are additive only: new endpoints, new optional request fields, new response "
         "fields, new enum values and new error codes may appear at any time, so clients "
         "must ignore unknown fields and treat an unknown enum value or error code as "
-        "\"other\". Removing or renaming a field, an endpoint or an enum value, making an "
+        '"other". Removing or renaming a field, an endpoint or an enum value, making an '
         "optional request field required or changing a type needs `/api/v2/`.\n\n"
         "**Deprecation.** What will go away is marked `deprecated: true` here and listed "
         "in docs/api.md at least 6 months before removal; it keeps working until v1 ends."
@@ -223,8 +223,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVERS": [
         {"url": "http://localhost:8000", "description": "Local development (make run)."},
-        {"url": "{origin}", "description": "Any deployment: its own origin.",
-         "variables": {"origin": {"default": "https://api.fitbud.example"}}},
+        {
+            "url": "{origin}",
+            "description": "Any deployment: its own origin.",
+            "variables": {"origin": {"default": "https://api.fitbud.example"}},
+        },
     ],
     "TAGS": [
         {"name": "auth", "description": "Sign up, log in, tokens, password, invite acceptance."},
