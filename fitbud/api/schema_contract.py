@@ -292,9 +292,10 @@ def named_query_enums(result: dict[str, Any], generator, request, public):
                     parameter["schema"] = {"$ref": REF + name}
                 else:
                     schema["items"] = {"$ref": REF + name}
-                parameter["description"] = re.sub(
+                described = re.sub(
                     r"\s*\* `[^`]*` - [^\n]*", "", parameter.get("description", "")
                 ).strip()
+                parameter["description"] = described or f"One of `{name}`."
     return result
 
 
