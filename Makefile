@@ -1,7 +1,7 @@
 # Developer commands. Each one is a thin wrapper over scripts/ (which also work without make).
 # Extra pytest arguments: make test ARGS="-k invites -x"
 
-.PHONY: run test lint fmt schema fuzz browser bench ci setup clean help
+.PHONY: run test lint fmt schema clients fuzz browser bench ci setup clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -10,6 +10,7 @@ help:
 	@echo "make lint    ruff lint + format check"
 	@echo "make fmt     ruff format + safe fixes"
 	@echo "make schema  validate the OpenAPI schema (fails on warnings)"
+	@echo "make clients generate Python + TypeScript clients from the schema, run a journey"
 	@echo "make fuzz    schemathesis against a live server (trainer and client JWTs)"
 	@echo "make browser headless Chromium checks the docs page and the admin"
 	@echo "make bench   load benchmark on PostgreSQL (SCALE=1; see docs/performance.md)"
@@ -33,6 +34,9 @@ fmt:
 schema:
 	@bash scripts/schema.sh
 
+clients:
+	@bash scripts/generated_clients.sh
+
 fuzz:
 	@bash scripts/fuzz.sh
 
@@ -46,4 +50,4 @@ ci:
 	@bash .ci/run
 
 clean:
-	rm -rf .venv artifacts staticfiles .ruff_cache
+	rm -rf .venv .venv-tools .tools artifacts staticfiles .ruff_cache

@@ -305,6 +305,12 @@ def _to_openapi_30(node: Any) -> Any:
             node[plain] = node.pop(bound)
             node[bound] = True
     node.pop("examples", None)
+    if "default" in node and isinstance(node.get("properties"), dict) is False:
+        # A stored document keeps what was sent, so a left-out key stays left out: a default
+        # would tell generated clients (TypeScript) the key is always there. Said in words.
+        default = node.pop("default")
+        note = "Optional; " + ("null" if default is None else json.dumps(default)) + " if left out."
+        node["description"] = (node.get("description", "") + " " + note).strip()
     return node
 
 

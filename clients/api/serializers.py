@@ -4,7 +4,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import EmailAddressField, UserSerializer, password_field
+from accounts.api.serializers import (
+    AuthResultSerializer,
+    EmailAddressField,
+    password_field,
+)
 from accounts.models import EmailDelivery, User
 from clients.models import Client, ClientNote, HealthProfile, Invite
 from clients.services import HEALTH_FIELDS
@@ -114,10 +118,8 @@ class InviteAcceptInputSerializer(StrictSerializer):
     )
 
 
-class AuthResponseSerializer(serializers.Serializer):
-    user = UserSerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+# The same shape as register's answer: one component (AuthResult) in the schema.
+AuthResponseSerializer = AuthResultSerializer
 
 
 # --- roster --------------------------------------------------------------------------------

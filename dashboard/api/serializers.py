@@ -1,6 +1,7 @@
 """Shapes of the home-screen, export and trainer-dashboard responses (output only, plus the
 `?date=` query of me/today/). Field by field documentation lives in docs/dashboards.md."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSerializer
@@ -12,9 +13,14 @@ from billing.api.serializers import (
 from billing.models import Subscription
 from clients.api.serializers import HealthProfileSerializer, TrainerPublicSerializer
 from clients.models import Client
-from plans.api.serializers import AssignmentSerializer
+from plans.api.serializers import AssignmentSerializer, PlanPartField
 from plans.models import PlanKind
-from progress.api.serializers import CheckInSerializer, MealLogSerializer, WorkoutLogSerializer
+from progress.api.serializers import (
+    CheckInSerializer,
+    MealLogSerializer,
+    WorkoutExerciseSerializer,
+    WorkoutLogSerializer,
+)
 
 # ---------------------------------------------------------------------------- me/today/
 
@@ -60,24 +66,33 @@ class _PlanDaySerializer(serializers.Serializer):
         help_text="(date - assignment.start_date) mod day_count, 0-based."
     )
     day_count = serializers.IntegerField(help_text="Number of days in the plan's cycle.")
-    day = serializers.JSONField(help_text="The snapshot's day object, exactly as assigned.")
 
 
 class TodayWorkoutSerializer(_PlanDaySerializer):
+    day = PlanPartField(
+        "WorkoutPlanDay", help_text="The snapshot's day object, exactly as assigned."
+    )
     is_rest_day = serializers.BooleanField(help_text="The day's `rest` flag.")
 
 
 class TodayDietSerializer(_PlanDaySerializer):
-    targets = serializers.JSONField(
+    day = PlanPartField("DietPlanDay", help_text="The snapshot's day object, exactly as assigned.")
+    targets = PlanPartField(
+        "DietPlanTargets",
         allow_null=True,
         help_text="The plan's daily targets {calories, protein_g, carbs_g, fat_g}, if any.",
     )
 
 
+@extend_schema_field(WorkoutExerciseSerializer(many=True))
+class LoggedExercisesField(serializers.JSONField):
+    """The exercises as stored: the shape of `WorkoutExercise`, optional values left out."""
+
+
 class LoggedWorkoutSerializer(WorkoutLogSerializer):
     # The home screen shows the exercises exactly as stored (no nulls for sets that left
     # out an optional value), so the app can redraw them as the client entered them.
-    exercises = serializers.JSONField(read_only=True)
+    exercises = LoggedExercisesField(read_only=True)
 
 
 class MealTotalsSerializer(serializers.Serializer):

@@ -30,7 +30,8 @@ def test_a_trainer_sees_their_clients_activity_newest_first(trainer_api, client_
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"next", "previous", "results"}
+    # next_cursor / previous_cursor: the cursor as its own field (added in issue 13).
+    assert set(body) == {"next", "previous", "next_cursor", "previous_cursor", "results"}
     newest, oldest = body["results"]
     assert newest["object"] == {"type": "meal_log", "id": str(meal.pk)}
     assert oldest == {

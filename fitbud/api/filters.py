@@ -146,6 +146,17 @@ class StrictOrderingFilter(OrderingFilter):
         raw = request.query_params.get(self.ordering_param)
         if raw is None:
             return self.get_default_ordering(view)
+        if len(request.query_params.getlist(self.ordering_param)) > 1:
+            # One style everywhere: never silently use only the last of several values.
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        "Give the ordering once, as a comma-separated list "
+                        "(e.g. `?ordering=-created_at,name`)."
+                    ]
+                },
+                code="invalid",
+            )
         names = self._names(view)
         terms = raw.split(",")
         if not all(term.removeprefix("-") in names for term in terms):
@@ -171,7 +182,7 @@ class StrictOrderingFilter(OrderingFilter):
                 "description": (
                     "Order by one or more of "
                     + ", ".join(f"`{name}`" for name in documented)
-                    + " (comma-separated; prefix `-` for descending)."
+                    + " (comma-separated, given once; prefix `-` for descending)."
                 ),
                 "schema": {"type": "string", "pattern": f"^-?({names})(,-?({names}))*$"},
             }

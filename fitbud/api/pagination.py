@@ -1,6 +1,8 @@
 import re
+from urllib.parse import parse_qs, urlparse
 
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
 
 # DRF silently falls back to the default for `page_size=abc` or `0`; the schema says
 # "integer >= 1", so such values are a 400 instead. Larger values are capped, not refused.
@@ -40,6 +42,23 @@ def _page_size_parameter(paginator) -> dict:
     }
 
 
+def _query_value(link: str | None, name: str) -> str | None:
+    if link is None:
+        return None
+    values = parse_qs(urlparse(link).query).get(name)
+    return values[0] if values else None
+
+
+def _links_required(schema: dict, extra: dict) -> dict:
+    """`next` / `previous` are always present (null at the ends): say so, and add the
+    positions a generated client can pass back without parsing URLs."""
+    schema["properties"].update(extra)
+    schema["required"] = sorted({*schema.get("required", []), "next", "previous", *extra})
+    for name in ("next", "previous"):
+        schema["properties"][name].pop("example", None)
+    return schema
+
+
 class _StrictPageSizeMixin:
     def get_page_size(self, request):
         size = _positive_int_param(request, self.page_size_query_param)
@@ -52,6 +71,31 @@ class PageNumberPagination(_StrictPageSizeMixin, pagination.PageNumberPagination
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "next_page": self.page.next_page_number() if self.page.has_next() else None,
+                "previous_page": (
+                    self.page.previous_page_number() if self.page.has_previous() else None
+                ),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        page = {
+            "type": "integer",
+            "nullable": True,
+            "description": "The `page` to ask for next (or before); null at the end.",
+        }
+        return _links_required(
+            super().get_paginated_response_schema(schema),
+            {"next_page": dict(page), "previous_page": dict(page)},
+        )
 
     def get_page_number(self, request, paginator):
         # Past the last page stays DRF's 404 "Invalid page"; a non-number is a 400.
@@ -78,6 +122,30 @@ class CursorPagination(_StrictPageSizeMixin, pagination.CursorPagination):
     max_page_size = 100
     ordering = ("-created_at", "-pk")
 
+    def get_paginated_response(self, data):
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        return Response(
+            {
+                "next": next_link,
+                "previous": previous_link,
+                "next_cursor": _query_value(next_link, self.cursor_query_param),
+                "previous_cursor": _query_value(previous_link, self.cursor_query_param),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        cursor = {
+            "type": "string",
+            "nullable": True,
+            "maxLength": CURSOR_MAX_LENGTH,
+            "description": "Pass as `cursor` for the next (or previous) page; null at the end.",
+        }
+        return _links_required(
+            super().get_paginated_response_schema(schema),
+            {"next_cursor": dict(cursor), "previous_cursor": dict(cursor)},
+        )
+
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded is not None and len(encoded) > CURSOR_MAX_LENGTH:
@@ -91,8 +159,9 @@ class CursorPagination(_StrictPageSizeMixin, pagination.CursorPagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Opaque position from a previous page's `next` / `previous` link; "
-                    "an invalid cursor is a 404."
+                    "Opaque position: a previous page's `next_cursor` / `previous_cursor` "
+                    "(the same value as in its `next` / `previous` link); an invalid cursor "
+                    "is a 404."
                 ),
                 "schema": {"type": "string", "maxLength": CURSOR_MAX_LENGTH},
             },

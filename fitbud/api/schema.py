@@ -3,6 +3,9 @@
 drf-standardized-errors documents 400/401/403/404/405/415/429 on its own. Errors it cannot
 infer (409 conflicts, 422, 502) are declared per operation with `error_response`, so the
 schema claims them only where a service can raise them.
+
+In the published schema every error body is then the one `Error` component, the codes
+collected here listed in each response's description (fitbud.api.schema_contract).
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
@@ -41,7 +44,8 @@ def error_response(
     error_type = "server_error" if server else "client_error"
     return OpenApiResponse(
         ErrorResponseSerializer,
-        description=description + (f" Codes: {', '.join(codes)}." if codes else ""),
+        description=description
+        + (" Codes: " + ", ".join(f"`{code}`" for code in codes) + "." if codes else ""),
         examples=[
             OpenApiExample(
                 code,

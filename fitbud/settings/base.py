@@ -149,7 +149,8 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 # Checkout sends Idempotency-Key; browsers must be allowed to send it and to read Retry-After.
 CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+# Idempotent-Replayed: a retried checkout tells the app it got the first answer again.
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "Content-Disposition"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,9 +222,40 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Backend for personal trainers and their clients. Authenticate with "
         "`POST /api/v1/auth/token/`, then press **Authorize** and paste the `access` token. "
-        "Every error has the same shape: `{type, errors: [{code, detail, attr}]}`."
+        "Every error has the same shape: `{type, errors: [{code, detail, attr}]}` "
+        "(component `Error`).\n\n"
+        "**Versioning.** The major version is in the path (`/api/v1/`); within v1 changes "
+        "are additive only: new endpoints, new optional request fields, new response "
+        "fields, new enum values and new error codes may appear at any time, so clients "
+        "must ignore unknown fields and treat an unknown enum value or error code as "
+        '"other". Removing or renaming a field, an endpoint or an enum value, making an '
+        "optional request field required or changing a type needs `/api/v2/`.\n\n"
+        "**Deprecation.** What will go away is marked `deprecated: true` here and listed "
+        "in docs/api.md at least 6 months before removal; it keeps working until v1 ends."
     ),
     "VERSION": "1.0.0",
+    "SERVERS": [
+        {"url": "http://localhost:8000", "description": "Local development (make run)."},
+        {
+            "url": "{origin}",
+            "description": "Any deployment: its own origin.",
+            "variables": {"origin": {"default": "https://api.fitbud.example"}},
+        },
+    ],
+    "TAGS": [
+        {"name": "auth", "description": "Sign up, log in, tokens, password, invite acceptance."},
+        {"name": "invites", "description": "Trainers invite clients by email."},
+        {"name": "clients", "description": "A trainer's roster, private notes, health."},
+        {"name": "templates", "description": "A trainer's reusable workout and diet plans."},
+        {"name": "assignments", "description": "Plans given to clients (immutable snapshots)."},
+        {"name": "workout-logs", "description": "Workouts a client logged."},
+        {"name": "meal-logs", "description": "Meals a client logged."},
+        {"name": "check-ins", "description": "Clients' check-ins and trainers' reviews."},
+        {"name": "me", "description": "The signed-in client's own screens and data."},
+        {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
+        {"name": "dashboard", "description": "A trainer's figures at a glance."},
+        {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -242,6 +274,17 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "fitbud.api.schema_hooks.error_bodies_as_sent",
         "fitbud.api.schema_hooks.request_strings_as_validated",
+        # The schema as generated clients need it (issue 13); see the module docstring.
+        "fitbud.api.schema_contract.plan_content_by_kind",
+        "fitbud.api.schema_contract.one_error_envelope",
+        "fitbud.api.schema_contract.stream_and_headers",
+        "fitbud.api.schema_contract.anonymous_security",
+        "fitbud.api.schema_contract.integer_path_ids",
+        "fitbud.api.schema_contract.named_query_enums",
+        "fitbud.api.schema_contract.nullable_refs",
+        "fitbud.api.schema_contract.descriptions",
+        "fitbud.api.schema_contract.request_defaults",
+        "fitbud.api.schema_contract.drop_unreferenced",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
     # Swagger UI and ReDoc assets served by us (sidecar), not a CDN: the docs page works

@@ -123,8 +123,11 @@ def test_errors_are_documented_in_the_uniform_shape(schema):
     assert {"200", "400", "401", "429"} <= set(token)
     register = schema["paths"]["/api/v1/auth/register/"]["post"]["responses"]
     assert {"201", "400", "409", "415", "429"} <= set(register)
-    error = schema["components"]["schemas"]["AuthErrorResponse401"]
+    error = schema["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"type", "errors"}
+    assert token["401"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.django_db

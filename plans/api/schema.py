@@ -1,5 +1,8 @@
 """OpenAPI for the plan document: the pydantic models' JSON Schemas become components, and
-`content` / `snapshot` fields point at them (anyOf workout or diet)."""
+`content` / `snapshot` fields point at them (anyOf workout or diet). In responses, where the
+`kind` is known, fitbud.api.schema_contract.plan_content_by_kind splits Template and
+Assignment into one variant per kind (a oneOf with `kind` as discriminator), so generated
+clients parse a diet as a diet."""
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -14,16 +17,28 @@ CONTENT_DESCRIPTION = (
 )
 
 
+def _register_content_components(auto_schema) -> None:
+    for name, schema in content_schemas().items():
+        auto_schema.registry.register_on_missing(
+            ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        )
+
+
+class PlanPartFieldExtension(OpenApiSerializerFieldExtension):
+    """A day or the targets of a stored plan: a reference to its named component."""
+
+    target_class = "plans.api.serializers.PlanPartField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        _register_content_components(auto_schema)
+        return {"$ref": f"#/components/schemas/{self.target.component}"}
+
+
 class PlanContentFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "plans.api.serializers.PlanContentField"
 
     def map_serializer_field(self, auto_schema, direction):
-        for name, schema in content_schemas().items():
-            auto_schema.registry.register_on_missing(
-                ResolvedComponent(
-                    name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
-                )
-            )
+        _register_content_components(auto_schema)
         return {
             # anyOf, not oneOf: the shapes keep unknown keys, so one document can fit both;
             # the template's `kind` says which applies.

@@ -12,6 +12,16 @@ class PlanContentField(serializers.JSONField):
     """A plan document; checked by plans.content for the template's kind (in the service)."""
 
 
+class PlanPartField(serializers.JSONField):
+    """A part of a stored plan document (a day, the targets), sent as stored. Documented as
+    the named plan component `component` (see plans.api.schema)."""
+
+    def __init__(self, component: str, **kwargs):
+        self.component = component
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+
 def _in_supported_range(value):
     # Keeps date arithmetic (the day before a start date) far from date.min / date.max.
     if value is not None and not MIN_DATE_YEAR <= value.year <= MAX_DATE_YEAR:

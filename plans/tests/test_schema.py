@@ -16,13 +16,20 @@ def test_the_content_shapes_are_published_as_components(schema):
     sets = components["WorkoutPlanExercise"]["properties"]["sets"]
     assert (sets["type"], sets["minimum"], sets["maximum"]) == ("integer", 1, 100)
     assert components["WorkoutPlanExercise"]["additionalProperties"] is True
-    refs = [o["$ref"] for o in components["Template"]["properties"]["content"]["anyOf"]]
+    # Requests: either document (the `kind` beside it says which one applies).
+    refs = [
+        o["$ref"] for o in components["TemplateCreateRequest"]["properties"]["content"]["anyOf"]
+    ]
     assert refs == [
         "#/components/schemas/WorkoutPlanContent",
         "#/components/schemas/DietPlanContent",
     ]
-    snapshot = components["Assignment"]["properties"]["snapshot"]
-    assert len(snapshot["anyOf"]) == 2
+    # Responses: one variant per kind, so a client parses a diet as a diet.
+    assert components["WorkoutTemplate"]["properties"]["content"] == {
+        "$ref": "#/components/schemas/WorkoutPlanContent"
+    }
+    snapshot = components["DietAssignment"]["properties"]["snapshot"]
+    assert snapshot == {"$ref": "#/components/schemas/DietPlanContent"}
 
 
 def test_template_creation_carries_example_documents_of_both_kinds(schema):

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
+from plans.api.serializers import PlanPartField
 from progress.models import CheckIn, MealLog, WorkoutLog
 
 # How far back an entry may be logged (offline backfill), and how far ahead of the
@@ -142,8 +143,8 @@ class WorkoutLogUpdateSerializer(PatchMixin, WorkoutLogInputSerializer):
 
 class WorkoutLogSerializer(serializers.ModelSerializer):
     exercises = WorkoutExerciseSerializer(many=True, read_only=True)
-    target = serializers.JSONField(
-        read_only=True,
+    target = PlanPartField(
+        "WorkoutPlanDay",
         allow_null=True,
         help_text="The plan day (from the assignment's snapshot) this log followed.",
     )
