@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -9,6 +11,14 @@ def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(
         {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]},
         status=status,
+    )
+
+
+@require_GET
+def landing(request):
+    """`/` (and the admin's "View site"): where to go next, with no outside assets."""
+    return render(
+        request, "fitbud/landing.html", {"version": settings.SPECTACULAR_SETTINGS["VERSION"]}
     )
 
 
