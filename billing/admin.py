@@ -114,10 +114,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        # The detail page names the subscription (plan + client), the list the client.
-        return super().get_queryset(request).select_related("subscription__plan")
-
     @admin.display(description="Client", ordering="client__user__email")
     def client_email(self, obj):
         return obj.client.user.email

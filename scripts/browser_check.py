@@ -102,8 +102,9 @@ def check_redoc(page: Page, base: str, outside: OutsideRequests) -> None:
     step("open /api/redoc/ (ReDoc): no request to any other host")
     mark = len(outside.seen)
     page.goto(f"{base}/api/redoc/")
-    expect(page.locator(".api-info h1")).to_contain_text("Fitbud API", timeout=30000)
-    expect(page.locator(".menu-content")).to_be_visible()
+    # ReDoc renders the whole schema in the browser: slow on a busy two-core machine.
+    expect(page.locator("h1", has_text="Fitbud API")).to_be_visible(timeout=90000)
+    expect(page.get_by_role("link", name="Download")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert not outside.since(mark), f"ReDoc requested outside hosts: {outside.since(mark)}"
     print("[browser]    ReDoc rendered; outside requests: none")
