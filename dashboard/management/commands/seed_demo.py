@@ -470,7 +470,11 @@ class Command(BaseCommand):
         # Demo trainers of another data set (the --small set, another --trainers count): kept,
         # and named in the report, so that a mixed database never goes unnoticed.
         others = sorted(
-            set(demo_users().filter(role=User.Role.TRAINER).values_list("email", flat=True))
+            set(
+                demo_users()
+                .filter(role=User.Role.TRAINER, is_staff=False)
+                .values_list("email", flat=True)
+            )
             - set(wanted)
         )
         self._step(
