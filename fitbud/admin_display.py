@@ -40,7 +40,7 @@ def person(user: Any) -> str:
 
 
 class TrainerListFilter(admin.SimpleListFilter):
-    """"By trainer", listing trainers only (trainers with at least one client), not every
+    """The "by trainer" filter, listing trainers only (trainers with at least one client), not every
     user: a related-field filter on a user foreign key would list clients and staff too.
     `trainer_path` is the lookup from the listed model to its trainer."""
 

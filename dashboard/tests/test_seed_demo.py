@@ -198,9 +198,9 @@ def test_reset_starts_a_clean_demo_set_and_keeps_everyone_else(capsys, client_li
     ]
     assert Client.objects.count() == 3  # Cleo and the two new demo clients
     assert Client.objects.filter(pk=client_link.pk).exists()
-    assert not ActivityEvent.objects.exclude(trainer__email__in=[
-        "tess@example.com", "trainer0001@demo.fitbud.dev"
-    ]).exists()
+    assert not ActivityEvent.objects.exclude(
+        trainer__email__in=["tess@example.com", "trainer0001@demo.fitbud.dev"]
+    ).exists()
     assert "Also in the database" not in out
 
 

@@ -387,7 +387,6 @@ class Progress:
         sys.stderr.flush()
 
 
-
 class Command(BaseCommand):
     help = "Create realistic demo data (deterministic with --seed, idempotent, bulk-inserted)."
 
@@ -580,9 +579,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Client.trainer is PROTECT: the links (and with them logs, plans, billing and feed
             # rows) go first, then the accounts.
-            Client.objects.filter(
-                models.Q(user__in=users) | models.Q(trainer__in=users)
-            ).delete()
+            Client.objects.filter(models.Q(user__in=users) | models.Q(trainer__in=users)).delete()
             Invite.objects.filter(trainer__in=users).delete()
             users.delete()
         self.stdout.write(f"seed_demo --reset: deleted {len(emails)} demo account(s).")
