@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 # ReDoc's bundle shows Redocly's logo from cdn.redoc.ly in its menu (no option turns it off):
@@ -20,6 +21,7 @@ class RedocView(SpectacularRedocView):
 
     template_name = "fitbud/redoc.html"
 
+    @extend_schema(exclude=True)  # as on the parent's get: a page, not an API operation
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = REDOC_CONTENT_SECURITY_POLICY
