@@ -54,11 +54,14 @@ class WorkoutLogAdmin(EntryAdmin):
         "notes",
     )
     raw_id_fields = ("assignment",)
+    # The raw JSON fields would be shown too (as one line) on a View page: only the indented.
+    exclude = ("target", "exercises")
 
 
 @admin.register(MealLog)
 class MealLogAdmin(EntryAdmin):
     list_display = ("date", "meal", "client_email", "trainer_email", "calories")
+    exclude = ("items",)
     readonly_fields = (
         *EntryAdmin.readonly_fields,
         "date",
@@ -75,6 +78,7 @@ class MealLogAdmin(EntryAdmin):
 @admin.register(CheckIn)
 class CheckInAdmin(EntryAdmin):
     list_display = ("week_start", "client_email", "trainer_email", "weight_kg", "reviewed_at")
+    exclude = ("measurements",)
     list_filter = (*EntryAdmin.list_filter, ("reviewed_at", admin.EmptyFieldListFilter))
     readonly_fields = (
         *EntryAdmin.readonly_fields,

@@ -162,6 +162,8 @@ def test_json_documents_read_as_indented_json(staff, client_link):
     }
     for name, (response, line) in pages.items():
         body = response.content.decode()
+        # Not also as the default one-line rendering.
+        assert "[{&quot;" not in body and "{&quot;name&quot;: &quot;Full" not in body, name
         blocks = re.findall(r'<pre class="fitbud-json"[^>]*>(.*?)</pre>', body, re.S)
         assert blocks, name
         # Indented, one key per line; quotes HTML-escaped (the values are user input).
