@@ -111,3 +111,9 @@ def test_make_run_refuses_a_port_that_is_not_one(port):
 
     assert result.returncode == 2
     assert "PORT must be a number between 1 and 65535" in result.stderr
+
+
+def test_the_docs_pages_are_not_operations_of_the_schema(client):
+    paths = client.get(reverse("schema"), {"format": "json"}).json()["paths"]
+
+    assert not [p for p in paths if not p.startswith("/api/v1/")]
