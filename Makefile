@@ -5,14 +5,14 @@
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run     set up .venv, migrate, seed demo accounts, serve on http://localhost:8000"
+	@echo "make run     set up .venv, migrate, seed demo accounts, serve on http://localhost:8000 (PORT=8001 make run)"
 	@echo "make test    set up .venv and run the whole test suite (DATABASE_URL honoured)"
 	@echo "make lint    ruff lint + format check"
 	@echo "make fmt     ruff format + safe fixes"
 	@echo "make schema  validate the OpenAPI schema (fails on warnings)"
 	@echo "make clients generate Python + TypeScript clients from the schema, run a journey"
 	@echo "make fuzz    schemathesis against a live server (trainer and client JWTs)"
-	@echo "make browser headless Chromium checks the docs page and the admin"
+	@echo "make browser headless Chromium checks /, the docs pages (no outside requests) and the admin"
 	@echo "make bench   load benchmark on PostgreSQL (SCALE=1; see docs/performance.md)"
 	@echo "make ci      everything CI runs (.ci/run)"
 

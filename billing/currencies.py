@@ -7,6 +7,7 @@ Last reviewed against ISO 4217 amendment list in 2026 (XCG replaced ANG, ZWG rep
 """
 
 import re
+from decimal import Decimal
 
 _ZERO_DECIMAL = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"
 _THREE_DECIMAL = "BHD IQD JOD KWD LYD OMR TND"
@@ -33,3 +34,14 @@ _CODE = re.compile(r"^[A-Z]{3}$")
 def is_valid_currency(code: object) -> bool:
     """Exactly an upper-case ISO 4217 code we support (lower case is refused, not fixed)."""
     return isinstance(code, str) and bool(_CODE.match(code)) and code in MINOR_UNITS
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """An integer amount in minor units as people read it: 2900 USD -> "29.00 USD",
+    5000 JPY -> "5000 JPY", 1500 KWD -> "1.500 KWD". For staff screens, never for the API
+    (which keeps integer minor units)."""
+    code = (currency or "").upper()
+    digits = MINOR_UNITS.get(code, 2)
+    if digits == 0:
+        return f"{amount} {code}"
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f} {code}"

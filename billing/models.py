@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from billing.currencies import format_amount
 from fitbud.models import TimeStampedModel
 
 
@@ -33,7 +34,7 @@ class SubscriptionPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.price} {self.currency}/{self.interval}"
+        return f"{self.name}, {format_amount(self.price, self.currency)}/{self.interval}"
 
 
 class Subscription(TimeStampedModel):
@@ -87,7 +88,7 @@ class Subscription(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Subscription {self.client_id} {self.status}"
+        return f"{self.plan.name} for {self.client.user.email} ({self.status})"
 
 
 class Payment(TimeStampedModel):
@@ -125,7 +126,10 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Payment {self.amount} {self.currency} {self.status}"
+        return (
+            f"Payment of {format_amount(self.amount, self.currency)} by "
+            f"{self.client.user.email} ({self.status})"
+        )
 
 
 class WebhookEvent(models.Model):

@@ -16,16 +16,8 @@ from fitbud.api.exceptions import Conflict
 
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
-    list_display = [
-        "email",
-        "full_name",
-        "trainer",
-        "status",
-        "expires_at",
-        "send_count",
-        "email_status",
-        "created_at",
-    ]
+    # Six columns fit a 1400 px window beside the filters; the rest is on the View page.
+    list_display = ["email", "full_name", "trainer", "status", "expires_at", "email_status"]
     list_filter = ["status", "email_delivery__status", "created_at"]
     search_fields = ["email", "full_name", "trainer__email", "trainer__full_name"]
     list_select_related = ["trainer", "email_delivery"]
@@ -55,6 +47,10 @@ class InviteAdmin(admin.ModelAdmin):
     @admin.display(description="email")
     def email_status(self, invite: Invite) -> str:
         return invite.email_delivery.status if invite.email_delivery else "-"
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Every field is read-only (the actions change invites): a "View" page.
+        return False
 
     @admin.action(description="Resend the selected invites (new link, email again)")
     def resend_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:
@@ -110,7 +106,7 @@ class ClientStatusChangeInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["user", "user_full_name", "trainer", "is_active", "joined_at", "deactivated_at"]
+    list_display = ["user", "user_full_name", "trainer", "is_active", "joined_at"]
     list_filter = ["is_active", ("trainer", admin.RelatedOnlyFieldListFilter), "joined_at"]
     search_fields = ["user__email", "user__full_name", "trainer__email", "trainer__full_name"]
     list_select_related = ["user", "trainer"]

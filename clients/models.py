@@ -91,7 +91,9 @@ class Client(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} (trainer {self.trainer_id})"
+        # Named by the client's account; the trainer is a column of its own in the admin.
+        user = self.user
+        return f"{user.full_name} ({user.email})" if user.full_name else user.email
 
 
 class ClientStatusChange(models.Model):
@@ -110,7 +112,7 @@ class ClientStatusChange(models.Model):
 
     def __str__(self) -> str:
         state = "activated" if self.is_active else "deactivated"
-        return f"{self.client_id} {state} at {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.client.user.email} {state} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class ClientNote(TimeStampedModel):
@@ -127,7 +129,7 @@ class ClientNote(TimeStampedModel):
         indexes = [models.Index(fields=["client", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"Note on {self.client_id}: {self.body[:40]}"
+        return f"Note on {self.client.user.email}: {self.body[:40]}"
 
 
 class HealthProfile(TimeStampedModel):
@@ -160,7 +162,7 @@ class HealthProfile(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Health profile of {self.client_id}"
+        return f"Health profile of {self.client.user.email}"
 
 
 class HealthProfileChange(models.Model):
@@ -179,4 +181,7 @@ class HealthProfileChange(models.Model):
         indexes = [models.Index(fields=["profile", "-changed_at"])]
 
     def __str__(self) -> str:
-        return f"Health profile {self.profile_id} changed at {self.changed_at:%Y-%m-%d %H:%M}"
+        return (
+            f"Health profile of {self.profile.client.user.email} changed at "
+            f"{self.changed_at:%Y-%m-%d %H:%M}"
+        )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from dashboard.models import ActivityEvent
+from fitbud.admin_display import TrainerListFilter
 
 
 @admin.register(ActivityEvent)
@@ -8,7 +9,8 @@ class ActivityEventAdmin(admin.ModelAdmin):
     """The feed is a record of what happened: staff read and may delete, never edit."""
 
     list_display = ("created_at", "kind", "summary", "client", "trainer")
-    list_filter = ("kind", "created_at", "trainer", "client")
+    # Trainers only (a related filter on `trainer` listed every user); clients by search.
+    list_filter = ("kind", "created_at", TrainerListFilter)
     search_fields = ("summary", "client__user__email", "trainer__email", "object_id")
     list_select_related = ("client__user", "trainer")
     date_hierarchy = "created_at"

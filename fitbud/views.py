@@ -1,9 +1,13 @@
 import sys
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularRedocView
 
 from fitbud.api.exceptions import (
     DATABASE_RETRY_AFTER_SECONDS,
@@ -11,12 +15,40 @@ from fitbud.api.exceptions import (
     is_database_outage,
 )
 
+# ReDoc's bundle shows Redocly's logo from cdn.redoc.ly in its menu (no option turns it off):
+# the page's policy keeps images, fonts, styles and fetches on this server, so the browser
+# never makes that request (the logo hides itself when it cannot load).
+REDOC_CONTENT_SECURITY_POLICY = (
+    "img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'"
+)
+
+
+class RedocView(SpectacularRedocView):
+    """ReDoc with every asset served here: our template (no Google Fonts), sidecar script."""
+
+    template_name = "fitbud/redoc.html"
+
+    @extend_schema(exclude=True)  # as on the parent's get: a page, not an API operation
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = REDOC_CONTENT_SECURITY_POLICY
+        return response
+
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     error_type = "server_error" if status >= 500 else "client_error"
     return JsonResponse(
         {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]},
         status=status,
+    )
+
+
+@require_GET
+def landing(request):
+    """`/` (and the admin's "View site"): where to go next, with no outside assets."""
+    return render(
+        request, "fitbud/landing.html", {"version": settings.SPECTACULAR_SETTINGS["VERSION"]}
     )
 
 

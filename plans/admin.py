@@ -76,10 +76,10 @@ class PlanAssignmentAdmin(admin.ModelAdmin):
     """Read-only: assignments are made through the API so that the one-active-plan rule and
     the snapshot hold; staff may delete one (e.g. on a data request)."""
 
-    list_display = ["name", "kind", "client", "status", "start_date", "end_date", "template"]
+    list_display = ["name", "kind", "client", "status", "start_date"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "client__user__email", "client__user__full_name"]
-    list_select_related = ["client__user", "template"]
+    list_select_related = ["client__user"]
     date_hierarchy = "start_date"
     fields = [
         "client",

@@ -113,7 +113,7 @@ class PlanAssignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} for {self.client_id} from {self.start_date}"
+        return f"{self.name} for {self.client.user.email} from {self.start_date}"
 
     @classmethod
     def from_db(cls, db, field_names, values):

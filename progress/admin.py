@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from fitbud.admin_display import ClientTrainerListFilter, json_display
 from progress.models import CheckIn, MealLog, WorkoutLog
 
 
 class EntryAdmin(admin.ModelAdmin):
-    list_filter = ("date", "client__trainer", "client")
+    # Trainers only (a related filter listed every user); clients are found by search.
+    list_filter: tuple = ("date", ClientTrainerListFilter)
     search_fields = ("id", "client__user__email", "client__user__full_name", "notes")
     list_select_related = ("client__user", "client__trainer")
     date_hierarchy = "date"
@@ -14,7 +16,18 @@ class EntryAdmin(admin.ModelAdmin):
     # Staff may remove an entry (support, GDPR) but do not rewrite what a client logged.
     readonly_fields: tuple[str, ...] = ("id", "client", "created_at", "updated_at")
 
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Django allows a two-relation lookup only for a related-field filter of that name;
+        # ours is a SimpleListFilter that keeps the old parameter (bookmarked links).
+        return lookup == ClientTrainerListFilter.parameter_name or super().lookup_allowed(
+            lookup, value, request
+        )
+
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Every field is read-only: the page is a "View", with no Save button.
         return False
 
     @admin.display(description="Client", ordering="client__user__email")
@@ -34,23 +47,26 @@ class WorkoutLogAdmin(EntryAdmin):
         "date",
         "assignment",
         "day_index",
-        "target",
-        "exercises",
+        json_display("target", "Target (the plan's day)"),
+        json_display("exercises"),
         "duration_minutes",
         "effort",
         "notes",
     )
     raw_id_fields = ("assignment",)
+    # The raw JSON fields would be shown too (as one line) on a View page: only the indented.
+    exclude = ("target", "exercises")
 
 
 @admin.register(MealLog)
 class MealLogAdmin(EntryAdmin):
     list_display = ("date", "meal", "client_email", "trainer_email", "calories")
+    exclude = ("items",)
     readonly_fields = (
         *EntryAdmin.readonly_fields,
         "date",
         "meal",
-        "items",
+        json_display("items"),
         "calories",
         "protein_g",
         "carbs_g",
@@ -62,13 +78,14 @@ class MealLogAdmin(EntryAdmin):
 @admin.register(CheckIn)
 class CheckInAdmin(EntryAdmin):
     list_display = ("week_start", "client_email", "trainer_email", "weight_kg", "reviewed_at")
+    exclude = ("measurements",)
     list_filter = (*EntryAdmin.list_filter, ("reviewed_at", admin.EmptyFieldListFilter))
     readonly_fields = (
         *EntryAdmin.readonly_fields,
         "date",
         "week_start",
         "weight_kg",
-        "measurements",
+        json_display("measurements"),
         "sleep",
         "energy",
         "stress",

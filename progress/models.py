@@ -51,7 +51,7 @@ class WorkoutLog(ClientEntry):
         ]
 
     def __str__(self) -> str:
-        return f"Workout {self.date} by {self.client_id}"
+        return f"Workout on {self.date} by {self.client.user.email}"
 
 
 class MealLog(ClientEntry):
@@ -71,7 +71,7 @@ class MealLog(ClientEntry):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meal} {self.date} by {self.client_id}"
+        return f"{self.meal} on {self.date} by {self.client.user.email}"
 
 
 def _rating(name: str) -> models.CheckConstraint:
@@ -114,7 +114,7 @@ class CheckIn(ClientEntry):
         ]
 
     def __str__(self) -> str:
-        return f"Check-in week {self.week_start} by {self.client_id}"
+        return f"Check-in for the week of {self.week_start} by {self.client.user.email}"
 
     def save(self, *args, **kwargs) -> None:
         # Derived, so the one-per-ISO-week constraint can never disagree with `date`.

@@ -2,10 +2,16 @@
 
     bash scripts/browser_check.sh        (starts a live server, then runs this file)
 
-1. /api/docs/: Swagger UI renders, "Authorize" takes the trainer's JWT, "Try it out" on
+1. /: the landing page links the docs, ReDoc, the schema, the admin and /healthz.
+2. /api/docs/: Swagger UI renders, "Authorize" takes the trainer's JWT, "Try it out" on
    GET /api/v1/auth/me/ answers 200 with the trainer's email.
-2. /admin/: the staff user logs in and opens the clients list (/admin/clients/client/).
-Screenshots of every step go to artifacts/browser/. Playwright drives the system Chromium
+3. /api/redoc/: ReDoc renders the schema.
+4. /admin/ at 1400 px: the staff user logs in; the changelists of clients, plan templates,
+   plan assignments and payments show every column without scrolling, people by name and
+   email (no raw ids), money formatted (29.00 EUR); a payment opens as a "View" page.
+Every request the browser makes is recorded: one to any host but the live server fails the
+check (and is answered with an error, so a closed network gives the same result). Screenshots
+of every step go to artifacts/browser/. Playwright drives the system Chromium
 (/usr/bin/chromium); it never downloads a browser of its own.
 """
 
@@ -13,14 +19,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "browser"
@@ -38,10 +46,14 @@ FLAGS = [
     "--disable-dev-shm-usage",
 ]
 ME_PATH = "/api/v1/auth/me/"
+ADMIN_WIDTH = 1400  # the window width the admin changelists must fit (issue 13)
 
 
-def step(number: int, text: str) -> None:
-    print(f"[browser] {number}. {text}", flush=True)
+STEPS = iter(range(1, 100))
+
+
+def step(text: str) -> None:
+    print(f"[browser] {next(STEPS)}. {text}", flush=True)
 
 
 def shot(page: Page, name: str) -> None:
@@ -50,8 +62,57 @@ def shot(page: Page, name: str) -> None:
     print(f"[browser]    screenshot {path.relative_to(ROOT)}", flush=True)
 
 
+class OutsideRequests:
+    """Every request to a host other than the live server: recorded, then refused."""
+
+    def __init__(self, base: str):
+        self.origin = urlparse(base).netloc
+        self.seen: list[str] = []
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != self.origin:
+            self.seen.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def since(self, mark: int) -> list[str]:
+        return self.seen[mark:]
+
+
+def check_landing(page: Page, base: str, outside: OutsideRequests) -> None:
+    step("open / (landing page)")
+    mark = len(outside.seen)
+    response = page.goto(f"{base}/")
+    assert response is not None and response.status == 200, response and response.status
+    expect(page.locator("h1")).to_have_text("Fitbud API")
+    for href in ("/api/docs/", "/api/redoc/", "/api/schema/", "/admin/", "/healthz"):
+        expect(page.locator(f'a[href="{href}"]')).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert not outside.since(mark), f"/ requested outside hosts: {outside.since(mark)}"
+    icon = page.request.get(f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/"), icon
+    print("[browser]    links present; /favicon.ico served; no outside requests")
+    shot(page, "00-landing")
+
+
+def check_redoc(page: Page, base: str, outside: OutsideRequests) -> None:
+    step("open /api/redoc/ (ReDoc): no request to any other host")
+    mark = len(outside.seen)
+    page.goto(f"{base}/api/redoc/")
+    # ReDoc renders the whole schema in the browser: slow on a busy two-core machine.
+    expect(page.locator("h1", has_text="Fitbud API")).to_be_visible(timeout=90000)
+    expect(page.get_by_role("link", name="Download")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert not outside.since(mark), f"ReDoc requested outside hosts: {outside.since(mark)}"
+    print("[browser]    ReDoc rendered; outside requests: none")
+    shot(page, "04-redoc")
+
+
 def check_docs(page: Page, base: str, token: str) -> None:
-    step(1, "open /api/docs/ (Swagger UI)")
+    step("open /api/docs/ (Swagger UI)")
     page.goto(f"{base}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Fitbud API", timeout=20000)
     shot(page, "01-docs")
@@ -61,7 +122,7 @@ def check_docs(page: Page, base: str, token: str) -> None:
         print(f"[browser]    NOTE: {ME_PATH} is not in the schema yet; steps 2-3 not run")
         return
 
-    step(2, "Authorize with the trainer's JWT")
+    step("Authorize with the trainer's JWT")
     page.locator(".swagger-ui .auth-wrapper button.authorize").click()
     dialog = page.locator(".swagger-ui .dialog-ux .modal-ux")
     dialog.locator("input").first.fill(token)
@@ -71,7 +132,7 @@ def check_docs(page: Page, base: str, token: str) -> None:
     shot(page, "02-authorized")
     dialog.locator("button", has_text="Close").click()
 
-    step(3, f"Try it out: GET {ME_PATH}")
+    step(f"Try it out: GET {ME_PATH}")
     operation = page.locator(
         f'.opblock.opblock-get:has(.opblock-summary-path[data-path="{ME_PATH}"])'
     ).first
@@ -93,31 +154,67 @@ def _in_schema(base: str, path: str) -> bool:
 
 
 def check_admin(page: Page, base: str, email: str, password: str) -> None:
-    step(4, "log into /admin/ as staff")
+    page.set_viewport_size({"width": ADMIN_WIDTH, "height": 900})
+    step(f"log into /admin/ as staff (window {ADMIN_WIDTH} px wide)")
     page.goto(f"{base}/admin/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", password)
-    shot(page, "04-admin-login")
+    shot(page, "05-admin-login")
     page.locator("input[type=submit]").click()
     expect(page.locator("#site-name")).to_contain_text("Fitbud administration")
     expect(page.locator("body")).to_contain_text("Site administration")
-    shot(page, "05-admin-index")
+    # "View site" leads to the landing page, not to a 404.
+    expect(page.locator("#user-tools a", has_text="View site")).to_have_attribute("href", "/")
+    shot(page, "06-admin-index")
 
-    step(5, "open the clients list (/admin/clients/client/)")
-    response = page.goto(f"{base}/admin/clients/client/")
-    assert response is not None
-    if response.status == 404 and "clients" not in page.content().lower():
-        print("[browser]    NOTE: no clients admin registered yet; step 5 not run")
-        return
-    assert response.status == 200, response.status
-    expect(page.locator("#result_list")).to_be_visible()
-    expect(page.locator("#result_list tbody tr").first).to_be_visible()
-    shot(page, "06-admin-clients")
+    # (path, screenshot, what every row must show)
+    changelists = [
+        ("/admin/clients/client/", "07-admin-clients", re.compile(r"@fitbud\.dev")),
+        ("/admin/plans/plantemplate/", "08-admin-plan-templates", re.compile(r"Workout|Diet")),
+        ("/admin/plans/planassignment/", "09-admin-plan-assignments", re.compile(r"\(\S+@")),
+        ("/admin/billing/payment/", "10-admin-payments", re.compile(r"\d+\.\d\d [A-Z]{3}")),
+    ]
+    for path, name, row_text in changelists:
+        step(f"changelist {path}")
+        response = page.goto(f"{base}{path}")
+        assert response is not None and response.status == 200, (path, response)
+        rows = page.locator("#result_list tbody tr")
+        expect(rows.first).to_be_visible()
+        texts = rows.all_inner_texts()
+        assert all(row_text.search(text) for text in texts), (path, row_text, texts[:3])
+        assert not any(re.search(r"\((trainer|client) \d+\)|by \d+\b", t) for t in texts)
+        # Every column visible: the results table is no wider than its box at this width.
+        overflow = page.evaluate(
+            "() => { const r = document.querySelector('#changelist .results');"
+            " return r.scrollWidth - r.clientWidth; }"
+        )
+        assert overflow <= 0, f"{path}: the columns overflow by {overflow}px at {ADMIN_WIDTH}px"
+        print(f"[browser]    {len(texts)} rows, all columns visible")
+        shot(page, name)
+
+    step("a payment opens read-only, titled View (no Save button)")
+    page.goto(f"{base}/admin/billing/payment/")
+    page.locator("#result_list tbody tr th a").first.click()
+    expect(page.locator("#content h1")).to_have_text("View payment")
+    expect(page.locator("input[type=submit][name=_save]")).to_have_count(0)
+    expect(page.locator(".field-amount_display .readonly")).to_have_text(
+        re.compile(r"^\d+\.\d\d [A-Z]{3}$")
+    )
+    shot(page, "11-admin-payment-view")
+
+    step("a workout log's exercises read as indented JSON")
+    page.goto(f"{base}/admin/progress/workoutlog/")
+    page.locator("#result_list tbody tr th a").first.click()
+    expect(page.locator("#content h1")).to_have_text("View workout log")
+    exercises = page.locator(".field-exercises_pretty pre")
+    expect(exercises).to_be_visible()
+    assert exercises.inner_text().count("\n") > 5, "the JSON is not indented"
+    shot(page, "12-admin-workout-log-view")
 
 
 def check_headers(base: str, token: str) -> None:
     """Security headers and CORS as a browser behind the TLS proxy would see them."""
-    step(6, "security headers and CORS on the API")
+    step("security headers and CORS on the API")
 
     def fetch(path: str, method: str = "GET", **headers: str):
         request = urllib.request.Request(base + path, method=method, headers=headers)
@@ -175,13 +272,19 @@ def main() -> int:
             viewport={"width": 1366, "height": 900},
         )
         context.set_default_timeout(15000)
+        outside = OutsideRequests(base)
+        context.route("**/*", outside.route)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
+            check_landing(page, base, outside)
             check_docs(page, base, os.environ["TRAINER_TOKEN"])
+            check_redoc(page, base, outside)
             check_admin(page, base, os.environ["STAFF_EMAIL"], os.environ["DEMO_PASSWORD"])
             check_headers(base, os.environ["TRAINER_TOKEN"])
+            assert not outside.seen, f"requests to outside hosts: {outside.seen}"
+            print("[browser] no request left the live server on any page")
         except Exception:
             shot(page, "99-failure")
             raise

@@ -186,3 +186,88 @@ def test_a_base_date_in_the_future_is_refused(time_machine):
     with pytest.raises(CommandError, match="future"):
         seed(base_date=date(2027, 2, 1))
     assert not User.objects.exists()
+
+
+# What a second run keeps, and says (issue 13) ---------------------------------------------
+
+
+def run(capsys, **options) -> tuple[str, str]:
+    capsys.readouterr()
+    out = StringIO()
+    call_command("seed_demo", **{"base_date": BASE, **options}, stdout=out)
+    return out.getvalue(), capsys.readouterr().err
+
+
+def test_small_shows_each_step_and_the_accounts_with_the_given_url(capsys):
+    out, err = run(capsys, small=True, base_url="http://localhost:8001")
+
+    assert "seed_demo: 2 trainer(s), 28 days of history up to 2026-03-18" in err
+    assert "1/2 trainers" in err and "trainer@fitbud.dev: created with 5 clients" in err
+    assert "2/2 trainers" in err and "trainer2@fitbud.dev: created with 3 clients" in err
+    assert "client@fitbud.dev" in out and "(http://localhost:8001/admin/)" in out
+    assert run(capsys, small=True, no_progress=True)[1] == ""
+
+
+def test_a_second_run_keeps_what_is_there_and_says_so(capsys):
+    run(capsys, small=True)
+    counts = {m: m.objects.count() for m in (User, Client, WorkoutLog, Payment)}
+
+    out, err = run(capsys, small=True, seed=2)
+
+    assert {m: m.objects.count() for m in counts} == counts
+    assert "0 trainer(s) created, 2 already present; staff kept; nothing new" in out
+    assert "Kept as they were (not regenerated with these arguments): " in out
+    assert "trainer2@fitbud.dev, trainer@fitbud.dev" in out
+    assert "trainer@fitbud.dev: kept (already present)" in err
+    assert "Demo accounts (password for all: lift-heavy-2026)" in out
+
+
+def test_another_data_set_beside_an_earlier_one_is_named_not_mixed_silently(capsys):
+    run(capsys, small=True)
+
+    out, _ = run(capsys, trainers=1, clients=2, days=7)
+
+    assert "1 trainer(s) created, 0 already present" in out
+    assert (
+        "Also in the database, from an earlier run with other arguments: 2 demo trainer(s) "
+        "(trainer2@fitbud.dev, trainer@fitbud.dev), kept." in out
+    )
+    assert "seed_demo --reset" in out
+
+
+def test_reset_starts_a_clean_demo_set_and_keeps_everyone_else(capsys, client_link):
+    run(capsys, trainers=3, clients=2, days=7)
+    run(capsys, small=True)
+
+    out, err = run(capsys, trainers=1, clients=2, days=7, reset=True)
+
+    # 3 trainers with 2 clients each, then the --small set's 2 trainers, 8 clients, 1 staff.
+    assert "--reset: deleting 20 earlier demo account(s)" in err
+    assert "seed_demo --reset: deleted 20 demo account(s)." in out
+    assert sorted(User.objects.filter(role="trainer").values_list("email", flat=True)) == [
+        "tess@example.com",
+        "trainer0001@demo.fitbud.dev",
+    ]
+    assert Client.objects.count() == 3  # Cleo and the two new demo clients
+    assert Client.objects.filter(pk=client_link.pk).exists()
+    assert not ActivityEvent.objects.exclude(
+        trainer__email__in=["tess@example.com", "trainer0001@demo.fitbud.dev"]
+    ).exists()
+    assert "Also in the database" not in out
+
+
+def test_if_empty_on_a_database_with_the_demo_accounts_shows_how_to_log_in(capsys):
+    run(capsys, small=True)
+
+    out, _ = run(capsys, small=True, if_empty=True, base_url="http://localhost:8005")
+
+    assert "Demo data already present: nothing created, nothing changed." in out
+    assert "trainer@fitbud.dev" in out and "client@fitbud.dev" in out
+    assert "admin@fitbud.dev   (http://localhost:8005/admin/)" in out
+
+
+def test_if_empty_on_a_database_without_the_demo_accounts_says_how_to_add_them(capsys, trainer):
+    out, _ = run(capsys, small=True, if_empty=True)
+
+    assert "The database already has users: demo data not created" in out
+    assert "seed_demo --small" in out

@@ -106,6 +106,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site root by WhiteNoise (favicon.ico: browsers ask for it on every page).
+WHITENOISE_ROOT = BASE_DIR / "fitbud" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -308,5 +310,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own default config gives "django" a console handler (in DEBUG) *and* lets
+        # it propagate to root, so every Django record was printed twice under runserver;
+        # root's handler is the one place records are written.
+        "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

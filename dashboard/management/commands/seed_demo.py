@@ -10,6 +10,11 @@ Determinism: each trainer's data comes from its own random.Random(seed, trainer 
 fixed base date (--base-date, default today), so the same arguments give the same data.
 Idempotence: trainers are identified by email; an existing trainer is skipped whole. Each
 trainer is written in one transaction, so an interrupted run leaves no half trainer.
+A second run never regenerates what is there: it keeps the trainers already present (their
+data stays from the earlier run, whatever --seed/--days say now), adds the missing ones, and
+says so, naming the demo trainers of other data sets it found as well. --reset deletes every
+demo account first (emails of the --small set and *@demo.fitbud.dev, with all their data),
+for a clean set; other users are never touched.
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ DEMO_PASSWORD = "lift-heavy-2026"
 DEMO_TRAINER_EMAIL = "trainer@fitbud.dev"
 DEMO_CLIENT_EMAIL = "client@fitbud.dev"
 DEMO_ADMIN_EMAIL = "admin@fitbud.dev"
+SMALL_SET_EMAILS = (
+    DEMO_TRAINER_EMAIL,
+    "trainer2@fitbud.dev",
+    DEMO_CLIENT_EMAIL,
+    *(f"client{i}@fitbud.dev" for i in range(2, 9)),
+    DEMO_ADMIN_EMAIL,
+)
 BATCH = 2000
 
 FIRST = [
@@ -352,12 +364,13 @@ def historic_timestamps() -> Iterator[None]:
 class Progress:
     """A progress line on stderr: redrawn in place on a terminal, one line per step in logs."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, every_step: bool = False):
         self.total, self.enabled, self.start = total, enabled, time.monotonic()
-        self.tty = sys.stderr.isatty()
-        self.every = max(1, total // 10)
+        # every_step: one line per trainer even on a terminal (the --small set has two).
+        self.tty = sys.stderr.isatty() and not every_step
+        self.every = 1 if every_step else max(1, total // 10)
 
-    def update(self, done: int, rows: int) -> None:
+    def update(self, done: int, rows: int, note: str = "") -> None:
         if not self.enabled or (not self.tty and done % self.every and done != self.total):
             return
         width = 30
@@ -366,6 +379,8 @@ class Progress:
             f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} trainers, "
             f"{rows:,} rows, {time.monotonic() - self.start:.1f}s"
         )
+        if note and not self.tty:  # a redrawn line keeps one length
+            line += f"  {note}"
         sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
         if self.tty and done == self.total:
             sys.stderr.write("\n")
@@ -395,11 +410,22 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when any user exists."
         )
         parser.add_argument("--password", default=DEMO_PASSWORD, help="Password of every user.")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete every earlier demo account and its data first (other users are kept).",
+        )
+        parser.add_argument(
+            "--base-url",
+            default="http://localhost:8000",
+            help="Where the server runs, for the admin link printed with the demo accounts.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
+        self.show_progress = not opts["no_progress"]
         if opts["if_empty"] and User.objects.exists():
-            self.stdout.write("The database already has users: demo data not created.")
+            self._report_existing(opts)
             return
         if min(opts["trainers"], opts["clients"], opts["days"]) < 1 and not opts["small"]:
             raise CommandError("--trainers, --clients and --days must be at least 1.")
@@ -407,8 +433,11 @@ class Command(BaseCommand):
         base = opts["base_date"] or today
         if base > today:
             raise CommandError("--base-date cannot be in the future: demo data has a past only.")
-        seeder = Seeder(seed=opts["seed"], base=base, password=opts["password"])
         started = time.monotonic()
+        if opts["reset"]:
+            self._reset()
+        self._step("hashing the demo password")
+        seeder = Seeder(seed=opts["seed"], base=base, password=opts["password"])
 
         if opts["small"]:
             plan = [
@@ -438,16 +467,31 @@ class Command(BaseCommand):
             ]
             days = opts["days"]
 
-        existing = set(
-            User.objects.filter(email__in=[email for email, _, _ in plan]).values_list(
-                "email", flat=True
+        wanted = [email for email, _, _ in plan]
+        existing = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
+        # Demo trainers of another data set (the --small set, another --trainers count): kept,
+        # and named in the report, so that a mixed database never goes unnoticed.
+        others = sorted(
+            set(
+                demo_users()
+                .filter(role=User.Role.TRAINER, is_staff=False)
+                .values_list("email", flat=True)
             )
+            - set(wanted)
         )
-        progress = Progress(len(plan), enabled=not opts["no_progress"] and not opts["small"])
+        self._step(
+            f"{len(plan)} trainer(s), {days} days of history up to {base} (seed {opts['seed']}); "
+            f"{len(existing)} already present"
+        )
+        progress = Progress(
+            len(plan), enabled=self.show_progress, every_step=opts["small"] or len(plan) <= 10
+        )
         created = 0
         with historic_timestamps():
             for index, (email, name, client_emails) in enumerate(plan, start=1):
-                if email not in existing:
+                if email in existing:
+                    note = f"{email}: kept (already present)"
+                else:
                     with transaction.atomic():
                         seeder.trainer(
                             index=index,
@@ -457,11 +501,16 @@ class Command(BaseCommand):
                             days=days,
                         )
                     created += 1
-                progress.update(index, sum(seeder.rows.counts.values()))
+                    note = f"{email}: created with {len(client_emails)} clients"
+                progress.update(index, sum(seeder.rows.counts.values()), note)
 
+        staff_note = ""
         if opts["small"]:
-            seeder.staff(DEMO_ADMIN_EMAIL)
+            staff_note = (
+                "; staff account created" if seeder.staff(DEMO_ADMIN_EMAIL) else "; staff kept"
+            )
         if created and connection.vendor == "postgresql":
+            self._step("updating planner statistics (ANALYZE)")
             # Fresh planner statistics: right after a bulk load PostgreSQL still plans with the
             # old row counts (a dashboard query went from 24 ms to 2 ms at 10x with this).
             with connection.cursor() as cursor:
@@ -471,18 +520,84 @@ class Command(BaseCommand):
         skipped = len(plan) - created
         summary = ", ".join(f"{n:,} {k}" for k, n in seeder.rows.counts.items()) or "nothing new"
         self.stdout.write(
-            f"seed_demo: {created} trainer(s) created, {skipped} already present; "
+            f"seed_demo: {created} trainer(s) created, {skipped} already present{staff_note}; "
             f"{summary} in {elapsed:.1f}s"
         )
-        if opts["small"]:
+        if skipped:
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo accounts (password for all: {opts['password']}):\n"
-                    f"  trainer  {DEMO_TRAINER_EMAIL}\n"
-                    f"  client   {DEMO_CLIENT_EMAIL}\n"
-                    f"  staff    {DEMO_ADMIN_EMAIL}   (http://localhost:8000/admin/)"
+                f"Kept as they were (not regenerated with these arguments): "
+                f"{_some(sorted(existing))}. Use --reset for a clean data set."
+            )
+        if others:
+            style = self.style.WARNING if created else (lambda text: text)
+            self.stdout.write(
+                style(
+                    f"Also in the database, from an earlier run with other arguments: "
+                    f"{len(others)} demo trainer(s) ({_some(others)}), kept. The data sets are "
+                    f"now side by side; `seed_demo --reset ...` keeps only the requested one."
                 )
             )
+        if opts["small"]:
+            self._print_accounts(opts)
+
+    def _step(self, text: str) -> None:
+        if self.show_progress:
+            sys.stderr.write(f"seed_demo: {text}\n")
+            sys.stderr.flush()
+
+    def _print_accounts(self, opts, heading: str = "Demo accounts") -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{heading} (password for all: {opts['password']}):\n"
+                f"  trainer  {DEMO_TRAINER_EMAIL}\n"
+                f"  client   {DEMO_CLIENT_EMAIL}\n"
+                f"  staff    {DEMO_ADMIN_EMAIL}   ({opts['base_url'].rstrip('/')}/admin/)"
+            )
+        )
+
+    def _report_existing(self, opts) -> None:
+        """--if-empty on a database with users: create nothing, but say how to log in."""
+        demo = set(
+            User.objects.filter(
+                email__in=[DEMO_TRAINER_EMAIL, DEMO_CLIENT_EMAIL, DEMO_ADMIN_EMAIL]
+            ).values_list("email", flat=True)
+        )
+        if opts["small"] and demo:
+            self.stdout.write("Demo data already present: nothing created, nothing changed.")
+            if opts["password"] == DEMO_PASSWORD:
+                heading = "Demo accounts (unless their passwords were changed since)"
+            else:
+                heading = "Demo accounts"
+            self._print_accounts({**opts, "password": DEMO_PASSWORD}, heading)
+            return
+        self.stdout.write(
+            "The database already has users: demo data not created "
+            "(`manage.py seed_demo --small` adds the demo accounts beside them)."
+        )
+
+    def _reset(self) -> None:
+        users = demo_users()
+        emails = list(users.values_list("email", flat=True))
+        self._step(f"--reset: deleting {len(emails)} earlier demo account(s) and their data")
+        with transaction.atomic():
+            # Client.trainer is PROTECT: the links (and with them logs, plans, billing and feed
+            # rows) go first, then the accounts.
+            Client.objects.filter(models.Q(user__in=users) | models.Q(trainer__in=users)).delete()
+            Invite.objects.filter(trainer__in=users).delete()
+            users.delete()
+        self.stdout.write(f"seed_demo --reset: deleted {len(emails)} demo account(s).")
+
+
+def demo_users():
+    """Every account seed_demo makes: the --small set's emails and *@demo.fitbud.dev."""
+    return User.objects.filter(
+        models.Q(email__in=SMALL_SET_EMAILS) | models.Q(email__iendswith="@demo.fitbud.dev")
+    )
+
+
+def _some(emails: list[str], limit: int = 3) -> str:
+    shown = ", ".join(emails[:limit])
+    return f"{shown} and {len(emails) - limit} more" if len(emails) > limit else shown
 
 
 class Seeder:
@@ -554,7 +669,8 @@ class Seeder:
             )
         )
 
-    def staff(self, email: str) -> None:
+    def staff(self, email: str) -> bool:
+        """The staff account of the --small set; True when it was created now."""
         if not User.objects.filter(email=email).exists():
             User.objects.create(
                 email=email,
@@ -565,6 +681,8 @@ class Seeder:
                 password=self.password_hash,
             )
             self.rows.add("staff users", 1)
+            return True
+        return False
 
     # one trainer ---------------------------------------------------------------------------
 
