@@ -84,16 +84,16 @@ def other_client_api(other_client) -> APIClient:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters and cached responses live in the cache; every test starts with a
-    # clean slate (ids are reused between tests on SQLite, so the client -> trainer map too).
+    # clean slate, and so do the circuit breakers and the fallback throttle counters.
     from django.core.cache import cache
 
-    from fitbud.api import response_cache
+    from fitbud import cache as fitbud_cache
 
     cache.clear()
-    response_cache.reset_local_state()
+    fitbud_cache.reset_local_state()
     yield
     cache.clear()
-    response_cache.reset_local_state()
+    fitbud_cache.reset_local_state()
 
 
 @contextmanager
