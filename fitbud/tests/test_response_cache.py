@@ -306,3 +306,44 @@ def test_a_tenants_first_write_starts_its_generation(db):
 
     trainer = TrainerFactory()
     assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reads_racing_writes_never_serve_a_committed_write_late(client_link):
+    """A writer thread commits goals v1..vN while this thread reads the roster as fast as
+    it can: every read shows at least the last write committed before it started, and the
+    racing reads' copies are never served as current."""
+    import threading
+
+    from django.db import connection, transaction
+
+    trainer_api = auth_client(client_link.trainer)
+    writes = 30
+    committed = [0]
+    done = threading.Event()
+
+    def writer():
+        try:
+            for version in range(1, writes + 1):
+                with transaction.atomic():
+                    link = Client.objects.select_for_update().get(pk=client_link.pk)
+                    link.goals = f"v{version}"
+                    link.save()
+                committed[0] = version
+        finally:
+            done.set()
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    reads = 0
+    thread.start()
+    try:
+        while not done.is_set() or reads < 3:
+            floor = committed[0]
+            goals = trainer_api.get(CLIENTS).json()["results"][0]["goals"]
+            assert (int(goals[1:]) if goals else 0) >= floor, (goals, floor)
+            reads += 1
+    finally:
+        thread.join(10)
+    assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == f"v{writes}"
