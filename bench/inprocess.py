@@ -1,6 +1,6 @@
 """Per-request cost in process: median time and SQL queries of the benchmark's reads.
 
-    .venv/bin/python bench/inprocess.py [--scale 1] [--requests 200]
+    .venv/bin/python bench/inprocess.py [--scale 1] [--requests 200] [--database-url URL]
 
 Runs against a database seeded by bench/run.py (fitbud_bench_<scale>) with production
 settings and Redis db 5, through Django's test client (no HTTP server, no wrk), once with the
@@ -33,15 +33,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database-url", help="Default: fitbud_bench_<scale> on 127.0.0.1.")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--key-prefix", default="fitbud-inprocess", help="+ the process id")
     args = parser.parse_args()
+    database_url = args.database_url or (
+        f"postgres://postgres@127.0.0.1:5432/fitbud_bench_{args.scale}"
+    )
     sys.path.insert(0, str(ROOT))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="fitbud.settings.production",
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 60),
         ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/fitbud_bench_{args.scale}",
-        REDIS_URL="redis://127.0.0.1:6379/5",
-        CACHE_KEY_PREFIX=f"fitbud-inprocess-{os.getpid()}",
+        DATABASE_URL=database_url,
+        REDIS_URL=args.redis_url,
+        CACHE_KEY_PREFIX=f"{args.key_prefix}-{os.getpid()}",
         SECURE_SSL_REDIRECT="false",
         CONN_MAX_AGE="60",
     )

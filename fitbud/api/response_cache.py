@@ -39,15 +39,16 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BigIntegerField, Case, F, Model, OuterRef, QuerySet, Subquery, When
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 
 from fitbud.api.models import TenantGeneration
 
-# What the authentication annotates onto the user (with_tenant).
+# What the authentication's query sets on the user (load_user).
 TENANT_ATTR = "cache_tenant_id"
 GENERATION_ATTR = "cache_generation"
 
@@ -72,37 +73,64 @@ def _tenant_of(user) -> int | None:
     return _trainer_id(user_id=user.pk) if user.is_client else None
 
 
-def with_tenant(users: QuerySet) -> QuerySet:
-    """Users annotated with their tenant (TENANT_ATTR: a trainer's own id, a client's
-    trainer, else None) and that tenant's current generation (GENERATION_ATTR: None until
-    its first write), computed by the database in the same query as the rows."""
+def _user_sql(model: type[Model], connection) -> tuple[str, list[str]]:
+    """SELECT of one user row (by primary key), its tenant and the tenant's generation."""
     from clients.models import Client
 
-    User = users.model
-    tenant = Case(
-        When(role=User.Role.TRAINER, then=F("pk")),
-        When(
-            role=User.Role.CLIENT,
-            then=Subquery(Client.objects.filter(user_id=OuterRef("pk")).values("trainer_id")[:1]),
-        ),
-        default=None,
-        output_field=BigIntegerField(),
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    tenant = (
+        f"CASE WHEN u.{quote(model._meta.get_field('role').column)} = %s "
+        f"THEN u.{quote(model._meta.pk.column)} "
+        f"WHEN u.{quote(model._meta.get_field('role').column)} = %s THEN c.trainer_id END"
     )
-    generation = TenantGeneration.objects.filter(tenant_id=OuterRef(TENANT_ATTR))
-    return users.annotate(**{TENANT_ATTR: tenant}).annotate(
-        **{GENERATION_ATTR: Subquery(generation.values("generation")[:1])}
+    sql = (
+        f"SELECT {columns}, {tenant}, g.generation FROM {quote(model._meta.db_table)} u "
+        f"LEFT JOIN {quote(Client._meta.db_table)} c ON c.user_id = u.{quote(model._meta.pk.column)} "
+        f"LEFT JOIN {quote(TenantGeneration._meta.db_table)} g ON g.tenant_id = {tenant} "
+        f"WHERE u.{quote(model._meta.pk.column)} = %s"
     )
+    return sql, [field.attname for field in fields]
+
+
+_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str]]] = {}
+
+
+def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
+    """The user with primary key `pk`, carrying its tenant (TENANT_ATTR: a trainer's own id,
+    a client's trainer, else None) and that tenant's current generation (GENERATION_ATTR:
+    None before its first write), in one query; model.DoesNotExist if there is none.
+
+    Hand-written SQL: it runs on every authenticated request, and building the same query
+    with the ORM's subqueries cost more than the whole rest of a cached read."""
+    try:
+        pk = model._meta.pk.to_python(pk)
+    except ValidationError:
+        raise model.DoesNotExist from None
+    connection = connections[using]
+    known = _user_sql_by_alias.get((model, using))
+    if known is None:
+        known = _user_sql_by_alias[(model, using)] = _user_sql(model, connection)
+    sql, attnames = known
+    roles = [model.Role.TRAINER.value, model.Role.CLIENT.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roles, *roles, pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist
+    user = model.from_db(using, attnames, row[: len(attnames)])
+    setattr(user, TENANT_ATTR, row[-2])
+    setattr(user, GENERATION_ATTR, row[-1])
+    return user
 
 
 def tenant_of_user(user) -> tuple[int | None, int]:
     """(tenant, generation) of this user as the database has them now: from the
     authentication's query when it ran one, else one query."""
-    if hasattr(user, TENANT_ATTR):
-        tenant_id, generation = getattr(user, TENANT_ATTR), getattr(user, GENERATION_ATTR)
-    else:
-        users = with_tenant(type(user).objects.filter(pk=user.pk))
-        tenant_id, generation = users.values_list(TENANT_ATTR, GENERATION_ATTR).get()
-    return tenant_id, generation or 0
+    if not hasattr(user, TENANT_ATTR):
+        user = load_user(type(user), user.pk)
+    return getattr(user, TENANT_ATTR), getattr(user, GENERATION_ATTR) or 0
 
 
 def bump(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
