@@ -347,3 +347,14 @@ def test_reads_racing_writes_never_serve_a_committed_write_late(client_link):
     finally:
         thread.join(10)
     assert trainer_api.get(CLIENTS).json()["results"][0]["goals"] == f"v{writes}"
+
+
+def test_the_admin_shows_generations_read_only(admin_client, trainer):
+    from django.urls import reverse
+
+    changelist = reverse("admin:fitbud_api_tenantgeneration_changelist")
+    response = admin_client.get(changelist, {"q": str(trainer.pk)})
+    assert response.status_code == 200
+    shown = response.context["cl"].result_list
+    assert [row.tenant_id for row in shown] == [trainer.pk]
+    assert admin_client.get(reverse("admin:fitbud_api_tenantgeneration_add")).status_code == 403
