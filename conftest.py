@@ -2,7 +2,9 @@
 
 import datetime
 import os
+import socket
 import threading
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -140,16 +142,16 @@ def other_client_api(other_client) -> APIClient:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters and cached responses live in the cache; every test starts with a
-    # clean slate (ids are reused between tests on SQLite, so the client -> trainer map too).
+    # clean slate, and so do the circuit breakers and the fallback throttle counters.
     from django.core.cache import cache
 
-    from fitbud.api import response_cache
+    from fitbud import cache as fitbud_cache
 
     cache.clear()
-    response_cache.reset_local_state()
+    fitbud_cache.reset_local_state()
     yield
     cache.clear()
-    response_cache.reset_local_state()
+    fitbud_cache.reset_local_state()
 
 
 @contextmanager
@@ -194,11 +196,135 @@ def assert_error(response, status: int, code: str | None = None, attr: str | Non
     return body
 
 
+# --- Redis, real and broken (fault tests of fitbud/cache.py and the response cache) -------
+
+# A real Redis for tests marked `redis`: TEST_REDIS_URL (CI: redis://127.0.0.1:6379/2).
+# Keys get a per-run prefix and are deleted after each test (never FLUSHDB).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+def _redis_unreachable() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
+    except (redis.RedisError, OSError) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def use_redis_cache(settings, url: str, prefix: str = "faults") -> None:
+    """Make the default cache the project's Redis backend at `url`, with test timeouts."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "fitbud.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
+        }
+    }
+
+
+class RealRedis:
+    def __init__(self, url: str):
+        import redis
+
+        self.url = url
+        self.prefix = (
+            f"{os.environ.get('TEST_REDIS_KEY_PREFIX', 'fitbud-test')}-{uuid.uuid4().hex[:12]}"
+        )
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+    def keys(self) -> list[bytes]:
+        return list(self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
+
+    def snapshot(self) -> dict[bytes, tuple[bytes, int]]:
+        """Every key of this test, as Redis would persist it (DUMP) with its TTL."""
+        return {key: (self.client.dump(key), self.client.pttl(key)) for key in self.keys()}
+
+    def restore(self, snapshot) -> None:
+        """Put the snapshot back, as a Redis restarted from an old dump would have it."""
+        for key in self.keys():
+            self.client.delete(key)
+        for key, (dumped, ttl) in snapshot.items():
+            self.client.restore(key, max(ttl, 0), dumped, replace=True)
+
+    def cleanup(self) -> None:
+        for key in self.keys():
+            self.client.delete(key)
+
+
+@pytest.fixture
+def real_redis(settings):
+    """The default cache on a real Redis (tests marked `redis`; see pytest_collection...)."""
+    problem = _redis_unreachable()
+    if problem:
+        pytest.fail(f"Redis at {TEST_REDIS_URL} is unreachable ({problem}) and REQUIRE_REDIS=1")
+    real = RealRedis(TEST_REDIS_URL)
+    use_redis_cache(settings, TEST_REDIS_URL, prefix=real.prefix)
+    yield real
+    real.cleanup()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class HungServer:
+    """Accepts TCP connections and never answers: a hung or partitioned Redis."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.listener.settimeout(0.05)  # so that the accept loop sees `stopped`
+        self.port = self.listener.getsockname()[1]
+        self.accepted = 0
+        self.connections = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            self.connections.append(conn)
+
+    def close(self):
+        self.stopped.set()
+        self.thread.join(5)
+        self.listener.close()
+        for conn in self.connections:
+            conn.close()
+
+
+@pytest.fixture
+def hung_server():
+    server = HungServer()
+    yield server
+    server.close()
+
+
 def pytest_collection_modifyitems(config, items):
     # Row-lock and thread tests are meaningful on PostgreSQL only; CI runs both databases.
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+    # Tests against a real Redis: skipped when there is none, unless REQUIRE_REDIS=1 (CI),
+    # where the real_redis fixture fails them instead.
+    marked = [item for item in items if "redis" in item.keywords]
+    if marked and os.environ.get("REQUIRE_REDIS") != "1":
+        problem = _redis_unreachable()
+        if problem:
+            skip = pytest.mark.skip(reason=f"needs Redis at {TEST_REDIS_URL} ({problem})")
+            for item in marked:
+                item.add_marker(skip)

@@ -2,44 +2,37 @@
 the other anonymous auth endpoints per client address. The Django admin's login spends the
 same login budget as the API's (`login_attempt_wait`).
 
-Counters live in the default cache, so production must point CACHE_URL/REDIS_URL at Redis
-for the limits to hold across gunicorn workers (see accounts.checks).
+Counters live in the default cache (fitbud.cache.throttle_cache, which every DRF throttle
+uses), so production must point CACHE_URL/REDIS_URL at Redis for the limits to hold across
+gunicorn workers (see accounts.checks). While Redis is unavailable they are counted in each
+process's memory: per process for the length of the outage, never lifted.
 """
 
 import hashlib
-import logging
 import math
 from collections.abc import Mapping
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
-from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
-
-logger = logging.getLogger(__name__)
-
-
-class _FailOpenThrottle(SimpleRateThrottle):
-    def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except (OSError, RedisError):
-            # A cache outage must not lock every user out of their account; it is logged
-            # loudly and readiness/alerting catch it.
-            logger.exception("Rate-limit cache unavailable; %s not enforced", self.scope)
-            return True
+from fitbud.cache import throttle_cache
 
 
-class ClientAddressThrottle(_FailOpenThrottle):
+class CountedThrottle(SimpleRateThrottle):
+    cache = throttle_cache  # also set on SimpleRateThrottle itself (fitbud.api.apps)
+
+
+
+class ClientAddressThrottle(CountedThrottle):
     """Counts requests per client address (X-Forwarded-For honoured per NUM_PROXIES)."""
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class AccountThrottle(_FailOpenThrottle):
+class AccountThrottle(CountedThrottle):
     """Counts requests per account: the email in the body, or the signed-in user.
 
     Keyed by a digest of the normalised email, so `A@x.com` and `a@x.com` share a budget

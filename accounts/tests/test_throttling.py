@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
 from accounts.api.throttles import (
@@ -16,7 +16,7 @@ from accounts.api.throttles import (
     ResetAddressThrottle,
 )
 from accounts.tests.factories import DEFAULT_PASSWORD, TrainerFactory
-from conftest import assert_error
+from conftest import assert_error, closed_port, use_redis_cache
 
 TOKEN = reverse("auth-token")
 RESET = reverse("auth-password-reset")
@@ -146,11 +146,21 @@ def test_a_malformed_body_is_a_400_even_where_the_throttle_reads_it(api_client):
     assert_error(response, 400, "invalid")
 
 
-def test_a_cache_outage_lets_logins_through_instead_of_failing(trainer, monkeypatch, caplog):
-    def down(*args, **kwargs):
-        raise RedisConnectionError("Connection refused")
+def test_a_cache_outage_counts_in_process_instead_of_lifting_the_limits(
+    trainer, settings, hung_server
+):
+    # A hung Redis: the first count times out and opens the breaker; from then on the
+    # attempts are counted in this process, and the limit still holds.
+    use_redis_cache(settings, f"redis://127.0.0.1:{hung_server.port}/0")
+    for attempt in range(limit(LoginAccountThrottle)):
+        response = login_from(f"10.0.1.{attempt}", password="wrong-password")
+        assert response.status_code == 401, attempt
+    assert_throttled(login_from("10.0.2.1"))
+    assert cache.breaker.is_open
 
-    monkeypatch.setattr(LoginAccountThrottle.cache, "get", down)
 
-    assert login_from("10.0.0.1").status_code == 200
-    assert "Rate-limit cache unavailable" in caplog.text
+def test_a_down_cache_still_limits_an_address(trainer, settings):
+    use_redis_cache(settings, f"redis://127.0.0.1:{closed_port()}/0")
+    for attempt in range(limit(LoginAddressThrottle)):
+        login_from("10.0.3.1", email=f"nobody{attempt}@example.com")
+    assert_throttled(login_from("10.0.3.1"))

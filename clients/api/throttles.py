@@ -8,11 +8,11 @@ Both fail open like the login throttles (accounts.api.throttles).
 import hashlib
 from collections.abc import Mapping
 
-from accounts.api.throttles import _FailOpenThrottle
+from accounts.api.throttles import CountedThrottle
 from accounts.models import User
 
 
-class InviteTrainerThrottle(_FailOpenThrottle):
+class InviteTrainerThrottle(CountedThrottle):
     scope = "invite_trainer"
 
     def get_cache_key(self, request, view) -> str | None:
@@ -21,7 +21,7 @@ class InviteTrainerThrottle(_FailOpenThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class InviteRecipientThrottle(_FailOpenThrottle):
+class InviteRecipientThrottle(CountedThrottle):
     """Keyed by a digest of the normalised address: the body's email on create, the
     invite's own on resend (another trainer's invite id is a 404 before anything counts)."""
 

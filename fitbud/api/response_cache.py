@@ -1,29 +1,36 @@
-"""Cached reads: a per-tenant, generation-keyed cache of hot GET responses.
+"""Cached reads: a per-tenant, generation-checked cache of hot GET responses.
 
-A tenant is one trainer with their clients. Every tenant has a *generation* in the cache;
-a cached response is stored together with the generation that was current *before* the
-view read the database, and every write to one of the tenant's rows moves the generation on
-(model signals, below; once at once and once more when the transaction commits). A read
-fetches the generation and the entry in one round trip and only uses an entry stored under
-the current generation. So a write is visible to the next read, and a read that raced a
-write can only have stored a copy marked with a generation that is already past. Entries also expire after RESPONSE_CACHE_SECONDS,
-which bounds how long a response that depends on the clock (a subscription period ending,
-"needs attention" since N days) can lag; the key carries the reader's local date, so a new
-day is always a fresh read.
+A tenant is one trainer with their clients. Every tenant has a *generation*, a number in
+the database (fitbud.api.models.TenantGeneration) that every write to one of the tenant's
+rows moves on **in the write's own transaction** (model signals, below: an upsert next to
+the write). The authentication reads the caller's row, tenant and generation in one query,
+before the view reads anything (accounts/authentication.py); a cached response is stored
+with that generation and used only by a request that read the same one. With READ
+COMMITTED the generation and the rows a write changed become visible together, so:
 
-What a key names: tenant, user, the absolute URL (host, path and query string)
-and the user's local date. Only 200 responses are stored; authentication, permissions and
-throttles run before the lookup on every request, so a hit never skips an access check.
+- a write is seen by the next read (the next read's generation no longer matches);
+- a read that raced a write read the generation before it, so its copy carries a
+  generation that is already past;
+- nothing in Redis is trusted: a Redis that lost writes, restarted with old data, was
+  partitioned or is down can only make a read miss (writes never touch Redis).
 
-The cache must be shared by every process that serves the API (Redis in production). With
-per-process memory a write could not reach the other workers, so production settings turn
-this off unless the cache is Redis. If the cache is unreachable, reads go to the database.
+Entries also expire after RESPONSE_CACHE_SECONDS, which bounds how long a response that
+depends on the clock (a subscription period ending, "needs attention" since N days) can
+lag; the key carries the reader's local date, so a new day is always a fresh read.
+
+What a key names: tenant, user, the absolute URL (host, path and query string) and the
+user's local date. Only 200 responses are stored; authentication, permissions and throttles
+run before the lookup on every request, so a hit never skips an access check.
+
+The cache must be shared by every process that serves the API (Redis in production), or
+each process keeps its own copies; production settings turn this off unless the cache is
+Redis. A slow or unreachable Redis is skipped by the cache backend's circuit breaker
+(fitbud/cache.py), and reads then go to the database.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 import zoneinfo
 from collections.abc import Callable
@@ -32,32 +39,22 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from fitbud.api.models import TenantGeneration
 
-GENERATION_KEY = "rc:gen:{}"
-
-# user id -> (tenant id, timezone, monotonic expiry): what a reader's keys are made of. A
-# client's trainer practically never changes (only staff can move a client in the admin),
-# nor does anybody's timezone (and changing either is a write that moves the generation on).
-# Knowing them saves a query on every cached read of a client, and lets authentication
-# fetch the entry together with the user row (prefetch_keys).
-_readers: dict[int, tuple[int | None, str, float]] = {}
-_READERS_MAX = 50_000
+# What the authentication's query sets on the user (load_user).
+TENANT_ATTR = "cache_tenant_id"
+GENERATION_ATTR = "cache_generation"
 
 
 def enabled() -> bool:
     return settings.RESPONSE_CACHE_SECONDS > 0
-
-
-def reset_local_state() -> None:
-    """Forget the per-process map of readers (tests, where ids are reused)."""
-    _readers.clear()
 
 
 # --- tenants ------------------------------------------------------------------------------
@@ -76,46 +73,86 @@ def _tenant_of(user) -> int | None:
     return _trainer_id(user_id=user.pk) if user.is_client else None
 
 
-def tenant_of_user(user) -> int | None:
-    """The trainer whose tenant this user belongs to; None for anyone else."""
-    now = time.monotonic()
-    known = _readers.get(user.pk)
-    if known is not None and known[2] > now and known[1] == user.timezone:
-        return known[0]
-    tenant_id = _tenant_of(user)
-    if len(_readers) >= _READERS_MAX:
-        _readers.clear()
-    _readers[user.pk] = (tenant_id, user.timezone, now + settings.RESPONSE_CACHE_SECONDS)
-    return tenant_id
+def _user_sql(model: type[Model], connection) -> tuple[str, list[str]]:
+    """SELECT of one user row (by primary key), its tenant and the tenant's generation."""
+    from clients.models import Client
+
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    tenant = (
+        f"CASE WHEN u.{quote(model._meta.get_field('role').column)} = %s "
+        f"THEN u.{quote(model._meta.pk.column)} "
+        f"WHEN u.{quote(model._meta.get_field('role').column)} = %s THEN c.trainer_id END"
+    )
+    sql = (
+        f"SELECT {columns}, {tenant}, g.generation FROM {quote(model._meta.db_table)} u "
+        f"LEFT JOIN {quote(Client._meta.db_table)} c ON c.user_id = u.{quote(model._meta.pk.column)} "
+        f"LEFT JOIN {quote(TenantGeneration._meta.db_table)} g ON g.tenant_id = {tenant} "
+        f"WHERE u.{quote(model._meta.pk.column)} = %s"
+    )
+    return sql, [field.attname for field in fields]
 
 
-def _new_generation(key: str) -> int:
-    # A new (or evicted) generation starts from the clock, never from a number that an
-    # older generation of the same tenant may have used.
-    generation = time.time_ns()
-    if not cache.add(key, generation, timeout=None):
-        generation = cache.get(key, generation)
-    return generation
+_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str]]] = {}
 
 
-def _bump_now(tenant_id: int) -> None:
-    key = GENERATION_KEY.format(tenant_id)
+def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
+    """The user with primary key `pk`, carrying its tenant (TENANT_ATTR: a trainer's own id,
+    a client's trainer, else None) and that tenant's current generation (GENERATION_ATTR:
+    None before its first write), in one query; model.DoesNotExist if there is none.
+
+    Hand-written SQL: it runs on every authenticated request, and building the same query
+    with the ORM's subqueries cost more than the whole rest of a cached read."""
     try:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or evicted): any fresh value will do
-            cache.set(key, time.time_ns(), timeout=None)
-    except Exception:  # the cache is down: reads are not served from it either
-        logger.warning("response cache: could not invalidate tenant %s", tenant_id, exc_info=True)
+        pk = model._meta.pk.to_python(pk)
+    except ValidationError:
+        raise model.DoesNotExist from None
+    connection = connections[using]
+    known = _user_sql_by_alias.get((model, using))
+    if known is None:
+        known = _user_sql_by_alias[(model, using)] = _user_sql(model, connection)
+    sql, attnames = known
+    roles = [model.Role.TRAINER.value, model.Role.CLIENT.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roles, *roles, pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist
+    user = model.from_db(using, attnames, row[: len(attnames)])
+    setattr(user, TENANT_ATTR, row[-2])
+    setattr(user, GENERATION_ATTR, row[-1])
+    return user
 
 
-def invalidate_tenant(tenant_id: int | None) -> None:
-    """Make the tenant's cached responses unreachable, now and again on commit (a read
-    between the two may have read the rows as they were before the write)."""
-    if tenant_id is None or not enabled():
+def tenant_of_user(user) -> tuple[int | None, int]:
+    """(tenant, generation) of this user as the database has them now: from the
+    authentication's query when it ran one, else one query."""
+    if not hasattr(user, TENANT_ATTR):
+        user = load_user(type(user), user.pk)
+    return getattr(user, TENANT_ATTR), getattr(user, GENERATION_ATTR) or 0
+
+
+def bump(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Move the tenant's generation on, in the current transaction of `using` (the row
+    stays locked until it ends, so writers of one tenant queue on it briefly). A tenant's
+    first row starts from the clock, never from a number an old row may have used."""
+    if tenant_id is None:
         return
-    _bump_now(tenant_id)
-    transaction.on_commit(lambda: _bump_now(tenant_id), robust=True)
+    connection = connections[using]
+    table = connection.ops.quote_name(TenantGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tenant_id, generation) VALUES (%s, %s) "
+            f"ON CONFLICT (tenant_id) DO UPDATE SET generation = {table}.generation + 1",
+            [tenant_id, time.time_ns()],
+        )
+
+
+def invalidate_tenant(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """For writes that bypass save()/delete() (QuerySet.update, raw SQL): call it in the
+    same transaction as the write."""
+    bump(tenant_id, using)
 
 
 # --- the view decorator -------------------------------------------------------------------
@@ -127,68 +164,36 @@ class _Lookup(NamedTuple):
     hit: tuple | None
 
 
-def _keys(request, tenant_id: int, user_id: int, timezone_name: str) -> list[str]:
-    """[generation key, entry key] of a read."""
+def _key(request, tenant_id: int, user_id: int, timezone_name: str) -> str:
     local_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(timezone_name))
     what = f"{request.build_absolute_uri()}|{local_today.isoformat()}"
     digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    return [GENERATION_KEY.format(tenant_id), f"rc:{tenant_id}:{user_id}:{digest}"]
-
-
-def prefetch_keys(request, user_id) -> list[str]:
-    """Keys the authentication may fetch together with the user row, so that a cached read
-    costs one round trip to the cache: those of this request if it is a GET of a cached
-    view by a user this process has seen lately. Only a guess: _lookup recomputes the keys
-    from the authenticated user and uses what was fetched only if they are the same."""
-    try:
-        user_id = int(user_id)  # the token's claim is a string
-    except (TypeError, ValueError):
-        return []
-    known = _readers.get(user_id)
-    if request.method != "GET" or not enabled() or known is None or known[0] is None:
-        return []
-    if known[2] <= time.monotonic():
-        return []
-    view = (request.parser_context or {}).get("view")
-    action = getattr(view, "action", None)  # ViewSets; a ListAPIView's get() calls list()
-    if isinstance(view, CachedListMixin):
-        cached = action in (None, "list")
-    else:
-        cached = getattr(getattr(view, action or "get", None), "response_cache", False)
-    if not cached:
-        return []
-    return _keys(request, known[0], user_id, known[1])
+    return f"rc:{tenant_id}:{user_id}:{digest}"
 
 
 def _lookup(request) -> _Lookup | None:
-    """The entry for this request, fetched with the tenant's generation in one round trip
-    (or already fetched by the authentication, see prefetch_keys); a hit only if it was
-    stored under the generation that is current now."""
+    """The entry for this request (one cache get), a hit only if it was stored under the
+    generation the database holds now."""
     user = request.user
     if not enabled() or not user.is_authenticated:
         return None
-    tenant_id = tenant_of_user(user)
+    tenant_id, generation = tenant_of_user(user)
     if tenant_id is None:
         return None
-    generation_key, key = keys = _keys(request, tenant_id, user.pk, user.timezone)
-    asked, found = getattr(request, "response_cache_prefetched", ((), {}))
-    if list(asked) != keys:
-        found = cache.get_many(keys)
-    generation = found.get(generation_key)
-    if generation is None:
-        generation = _new_generation(generation_key)
-    entry = found.get(key)
-    return _Lookup(key, generation, entry if entry and entry[0] == generation else None)
+    key = _key(request, tenant_id, user.pk, user.timezone)
+    entry = cache.get(key)
+    hit = entry if isinstance(entry, tuple) and entry[0] == generation else None
+    return _Lookup(key, generation, hit)
 
 
 def _store(lookup: _Lookup, response) -> None:
     # Stored with the generation read *before* the view read the database: if a write
     # moved it on meanwhile, this entry is already out of date and will never match.
-    entry = (lookup.generation, response.content, response["Content-Type"])
-    try:
-        cache.set(lookup.key, entry, settings.RESPONSE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("response cache: could not store a response", exc_info=True)
+    cache.set(
+        lookup.key,
+        (lookup.generation, response.content, response["Content-Type"]),
+        settings.RESPONSE_CACHE_SECONDS,
+    )
 
 
 def cached_response(view_method: Callable) -> Callable:
@@ -197,11 +202,7 @@ def cached_response(view_method: Callable) -> Callable:
 
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
-        try:
-            lookup = _lookup(request)
-        except Exception:
-            logger.warning("response cache: lookup failed, reading the database", exc_info=True)
-            lookup = None
+        lookup = _lookup(request)
         if lookup is not None and lookup.hit is not None:
             _, content, content_type = lookup.hit
             return HttpResponse(content, content_type=content_type)
@@ -229,13 +230,10 @@ def _trainer_of_client_row(instance: Model) -> int | None:
 
 
 def _trainer_of_user(instance: Model) -> int | None:
-    _readers.pop(instance.pk, None)
     return _tenant_of(instance)
 
 
 def _trainer_of_client(instance: Model) -> int | None:
-    # Staff may move a client to another trainer: forget the old mapping here.
-    _readers.pop(instance.user_id, None)
     return instance.trainer_id
 
 
@@ -243,12 +241,12 @@ def _trainer_of_client(instance: Model) -> int | None:
 _UNSEEN_USER_FIELDS = frozenset({"last_login", "password"})
 
 
-def _on_user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or not enabled():
+def _on_user_saved(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, update_fields=None, **kw):
+    if raw:
         return
     if update_fields and set(update_fields) <= _UNSEEN_USER_FIELDS:
         return
-    invalidate_tenant(_trainer_of_user(instance))
+    bump(_trainer_of_user(instance), using)
 
 
 def _resolver_for(model: type[Model]) -> Callable[[Model], int | None] | None:
@@ -286,10 +284,10 @@ def connect_signals() -> None:
     for model in tenant_models():
         resolve = _resolver_for(model)
 
-        def on_change(sender, instance, raw=False, resolve=resolve, **kwargs):
-            if raw or not enabled():
-                return
-            invalidate_tenant(resolve(instance))
+        # Even with the response cache off: the generations stay true for when it is on.
+        def on_change(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, resolve=resolve, **kw):
+            if not raw:
+                bump(resolve(instance), using)
 
         uid = f"response_cache.{model._meta.label}"
         if model is User:

@@ -118,13 +118,20 @@ STORAGES = {
 _cache_url = env("CACHE_URL", default=env("REDIS_URL", default="locmemcache://"))
 CACHES = {"default": env.cache_url_config(_cache_url)}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "fitbud.cache.RedisCache"  # reuses its redis client
-# Hot reads (lists, dashboards, today) are cached per tenant for this long and invalidated by
-# every write to the tenant (fitbud/api/response_cache.py); 0 turns the cache off.
+    # fitbud/cache.py: reuses its redis client, and a circuit breaker skips a Redis that
+    # fails or times out. Short timeouts: a hung Redis costs one request this long, then
+    # the breaker skips it for CACHE_BREAKER_SECONDS (seconds, fractions allowed).
+    CACHES["default"]["BACKEND"] = "fitbud.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_SOCKET_CONNECT_TIMEOUT", default=0.05),
+            "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+        }
+    )
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5)
+# Hot reads (lists, dashboards, today) are cached per tenant for this long; every write to
+# the tenant makes them stale at once (fitbud/api/response_cache.py); 0 turns the cache off.
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
-# Requests authenticate from a copy of the token's user kept this long in the cache
-# (accounts/authentication.py); 0 reads the database on every request.
-AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 
 # Email: console in development, SMTP (EMAIL_URL) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -156,7 +163,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "Content-Dispositio
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.CachedUserJWTAuthentication",
+        "accounts.authentication.TenantJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

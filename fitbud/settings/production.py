@@ -27,17 +27,13 @@ STORAGES = {
 }
 
 # Rate limits (login, password reset) are counted in the default cache, which must be shared
-# by every gunicorn worker: point REDIS_URL/CACHE_URL at Redis (base.py reads them).
-# Without one, `check --deploy` warns (accounts.W001). Short socket timeouts keep a stuck
-# Redis from hanging requests; the throttles fail open and log when it is down.
+# by every gunicorn worker: point REDIS_URL/CACHE_URL at Redis (base.py reads them, and sets
+# short socket timeouts and the circuit breaker). Without one, `check --deploy` warns
+# (accounts.W001). While Redis is unreachable the limits are counted per process.
 if CACHES["default"]["BACKEND"] == "fitbud.cache.RedisCache":
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="fitbud")
-    CACHES["default"].setdefault("OPTIONS", {}).update(
-        {"socket_connect_timeout": 2, "socket_timeout": 2}
-    )
 else:
-    # Both caches are invalidated through the cache itself: per-process memory cannot tell
-    # the other workers about a write (a password change must revoke tokens in every
-    # worker), so without Redis nothing is cached.
+    # Cached responses are checked against the database, so per-process memory would be
+    # correct, but every worker would keep (and miss) its own copies: without Redis
+    # nothing is cached.
     RESPONSE_CACHE_SECONDS = 0
-    AUTH_USER_CACHE_SECONDS = 0
