@@ -30,3 +30,8 @@ class FeedEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(FeedObjectSerializer)
     def get_object(self, event: ActivityEvent) -> dict:
         return {"type": object_type(event.content_type), "id": event.object_id}
+
+
+class StreamTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Pass as `feed/stream/?ticket=`.")
+    expires_at = serializers.DateTimeField(help_text="Open the stream before this time.")
