@@ -94,15 +94,26 @@ def feed_newest_id(*, trainer_id: int) -> int:
 
 
 def feed_after(
-    *, trainer_id: int, after: int, exclude: Iterable[int] = (), limit: int = 100
+    *,
+    trainer_id: int,
+    after: int,
+    exclude: Iterable[int] = (),
+    limit: int = 100,
+    password_hash: str | None = None,
 ) -> QuerySet[ActivityEvent]:
     """A trainer's events with an id above `after`, minus `exclude`, in id order.
 
     The live stream's catch-up: `after` is the id below which it has everything, `exclude`
     the ids above it it already sent (ids are handed out at insert, so a lower one can
-    commit after a higher one; see docs/feed.md).
+    commit after a higher one; see docs/feed.md). With `password_hash`, rows come only
+    while the trainer is active, still a trainer and has that password hash, checked in the
+    same snapshot as the rows: nothing is read for a stream once its user is revoked.
     """
     rows = feed_list(trainer_id=trainer_id).filter(id__gt=after)
+    if password_hash is not None:
+        rows = rows.filter(
+            trainer__is_active=True, trainer__role="trainer", trainer__password=password_hash
+        )
     exclude = list(exclude)
     if exclude:
         rows = rows.exclude(id__in=exclude)

@@ -38,6 +38,7 @@ class StreamGrant:
 
     user_id: int
     password_digest: str
+    password_hash: str  # the catch-up query reads rows only while this is still the hash
     expires_at: float  # unix time: the access token's expiry
     had_session: bool  # the user had a live refresh token when the stream opened
 
@@ -83,6 +84,7 @@ def grant_for(*, user: User, expires_at: float) -> StreamGrant:
     return StreamGrant(
         user_id=user.pk,
         password_digest=get_md5_hash_password(user.password),
+        password_hash=user.password,
         expires_at=expires_at,
         had_session=user_has_live_session(user_id=user.pk),
     )

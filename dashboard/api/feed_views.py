@@ -202,12 +202,17 @@ class _Cursor:
         return out
 
 
-def _catch_up(*, trainer_id: int, cursor: _Cursor, limit: int = BATCH) -> list[str]:
-    """Frames for every committed event the stream has not sent, in id order."""
+def _catch_up(*, grant: stream_auth.StreamGrant, cursor: _Cursor, limit: int = BATCH) -> list[str]:
+    """Frames for every committed event the stream has not sent, in id order (none once the
+    user is deactivated or changed the password: checked by the same query)."""
     frames: list[str] = []
     while True:
         rows = feed.feed_after(
-            trainer_id=trainer_id, after=cursor.floor, exclude=cursor.recent, limit=limit
+            trainer_id=grant.user_id,
+            after=cursor.floor,
+            exclude=cursor.recent,
+            limit=limit,
+            password_hash=grant.password_hash,
         )
         data = FeedEventSerializer(rows, many=True).data
         now = time.monotonic()  # after the read: the rows were visible by now
@@ -294,7 +299,7 @@ async def _stream(
             fresh: list[str] = []
             if verified:
                 try:
-                    fresh = await catch_up(trainer_id=trainer_id, cursor=cursor)
+                    fresh = await catch_up(grant=grant, cursor=cursor)
                 except DatabaseError:
                     # The database is away: keep the stream open, read again soon.
                     verified = False
