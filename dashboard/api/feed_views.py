@@ -31,6 +31,7 @@ from fitbud.api.filters import IdFilter, StrictFilterSet
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.response_cache import CachedListMixin
+from fitbud.api.schema import ErrorResponseSerializer, error_response
 
 
 class FeedPagination(CursorPagination):
@@ -399,17 +400,28 @@ class FeedStreamSchema(APIView):
         summary="Live activity feed (trainer, Server-Sent Events)",
         description=(
             "A `text/event-stream` of new feed events, each `id: <event id>` plus "
-            "`data: <event JSON, as in feed/>`, pushed within a second of the commit. A "
-            "`: heartbeat` comment comes every 15 s. Authenticate with the `Authorization` "
-            "header or, for browsers' EventSource which cannot set headers, "
-            "`?access_token=<access token>`. The stream ends when the token expires (or "
-            "after 5 minutes); reconnect with `Last-Event-ID` (or `?last_event_id=`) to "
-            "receive what was missed (more than 500 missed: an `event: reset` asks the app to "
-            "reload `feed/`). Served by the ASGI worker."
+            "`data: <event JSON, as in feed/>`, pushed within a second of the commit, in id "
+            "order, each once. A `: heartbeat` comment comes every 15 s. Authenticate with "
+            "the `Authorization` header or, for browsers' EventSource which cannot set "
+            "headers, `?ticket=` from `POST feed/stream/ticket/` (valid 60 s; "
+            "`?access_token=<access token>` still works but is deprecated). The stream ends "
+            "when the access token expires (or after 5 minutes), and soon after the user's "
+            "password changes, the account is deactivated or their last session logs out; "
+            "reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what was "
+            "missed (more than 500 missed: an `event: reset` asks the app to reload `feed/`). "
+            "A frame's `id:` is the highest event id sent so far. Served by the ASGI worker."
         ),
         parameters=[
             OpenApiParameter(
-                "access_token", OpenApiTypes.STR, description="JWT access token (EventSource)."
+                "ticket",
+                OpenApiTypes.STR,
+                description="Stream ticket from `POST feed/stream/ticket/` (EventSource).",
+            ),
+            OpenApiParameter(
+                "access_token",
+                OpenApiTypes.STR,
+                description="Deprecated: JWT access token (use `ticket`).",
+                deprecated=True,
             ),
             OpenApiParameter(
                 "last_event_id", OpenApiTypes.INT, description="Resume after this event id."
@@ -437,11 +449,34 @@ class FeedStreamSchema(APIView):
                     )
                 ],
             ),
+            401: error_response(
+                "No or bad credentials.",
+                "not_authenticated",
+                "token_not_valid",
+                "ticket_not_valid",
+                "user_not_found",
+                "user_inactive",
+                "password_changed",
+            ),
+            405: error_response("Only GET.", "method_not_allowed"),
             503: OpenApiResponse(
+                ErrorResponseSerializer,
                 description=(
-                    "`stream_unavailable`: the request reached a WSGI server, which cannot "
-                    "stream; poll `feed/?after=` instead."
-                )
+                    "`database_unavailable` (with `Retry-After`, seconds): the database is "
+                    "not reachable, try again. `stream_unavailable`: the request reached a "
+                    "WSGI server, which cannot stream; poll `feed/?after=` instead."
+                ),
+                examples=[
+                    OpenApiExample(
+                        code,
+                        value={
+                            "type": "server_error",
+                            "errors": [{"code": code, "detail": "...", "attr": None}],
+                        },
+                        response_only=True,
+                    )
+                    for code in ("database_unavailable", "stream_unavailable")
+                ],
             ),
         },
     )
