@@ -137,7 +137,10 @@ def _authenticate(request: HttpRequest) -> stream_auth.StreamGrant | None:
     `?access_token=`; None without credentials. Reads the database, never the cache."""
     auth = JWTAuthentication()
     header = auth.get_header(request)
-    raw = auth.get_raw_token(header) if header is not None else None
+    try:
+        raw = auth.get_raw_token(header) if header is not None else None
+    except AuthenticationFailed as exc:  # "Bearer" with more or fewer than one value
+        raise _auth_failure(exc) from None
     ticket = request.GET.get("ticket")
     if raw is None and ticket:
         try:
@@ -322,7 +325,7 @@ async def _stream(
 
 def _last_event_id(request: HttpRequest) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    if raw is None or not raw.isdigit() or len(raw) > 18:
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     return int(raw)
 

@@ -314,3 +314,24 @@ def test_gunicorn_conf_uses_the_redacting_logger():
 
     conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     assert conf["logger_class"] == "fitbud.access_log.RedactingLogger"
+
+
+@pytest.mark.django_db
+def test_a_malformed_authorization_header_is_a_uniform_401(trainer):
+    response = open_stream(headers={"Authorization": "Bearer two parts"})
+    assert_error(response, 401, "bad_authorization_header")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("last_event_id", ["²", "٣", "-1", "1e3", "9" * 19])
+def test_a_last_event_id_that_is_not_ascii_digits_is_ignored(trainer, monkeypatch, last_event_id):
+    monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.1)
+    response = open_stream(
+        {"last_event_id": last_event_id}, headers={"Authorization": f"Bearer {bearer(trainer)}"}
+    )
+    assert response.status_code == 200
+
+    async def drain():
+        return await read_to_end(response.streaming_content)
+
+    assert ": connected" in async_to_sync(drain)()
