@@ -308,8 +308,7 @@ async def _stream(
                     # The database is away: keep the stream open, read again soon.
                     verified = False
                     await sync_to_async(_release_connection)()
-                else:
-                    behind = False
+            behind = False  # from now on wait for a wake-up (or POLL_SECONDS while unverified)
             for frame in fresh:
                 yield frame
             if fresh:

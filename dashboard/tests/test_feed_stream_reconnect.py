@@ -200,3 +200,30 @@ def test_an_open_stream_rides_out_a_database_outage_and_catches_up(
 
     assert failures["left"] == 0
     assert [e["summary"].split(" logged ")[1].split(":")[0] for e in frames(text)] == ["During"]
+
+
+@pytest.mark.django_db
+def test_a_stream_waits_between_attempts_while_the_database_is_away(trainer, monkeypatch):
+    monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 1.0)
+    monkeypatch.setattr(feed_views, "POLL_SECONDS", 0.1)
+    monkeypatch.setattr(feed_views, "RECHECK_SECONDS", 0.0)
+    attempts = {"n": 0}
+
+    def down(*args, **kwargs):
+        attempts["n"] += 1
+        raise OperationalError("the database system is starting up")
+
+    async def scenario():
+        response = await AsyncClient().get(
+            URL, headers={"Authorization": f"Bearer {bearer(trainer)}"}
+        )
+        assert response.status_code == 200
+        monkeypatch.setattr(feed, "feed_after", down)
+        monkeypatch.setattr(feed_views.stream_auth, "grant_still_valid", down)
+        return await read_to_end(response.streaming_content)
+
+    text = async_to_sync(scenario)()
+
+    assert ": connected" in text and frames(text) == []
+    # About one attempt per POLL_SECONDS over the stream's second, not a busy loop.
+    assert 1 <= attempts["n"] <= 30, attempts
