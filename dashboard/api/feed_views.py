@@ -25,7 +25,11 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
 from dashboard import feed, stream_auth
-from dashboard.api.feed_serializers import FeedEventSerializer, StreamTicketSerializer
+from dashboard.api.feed_serializers import (
+    FeedEventSerializer,
+    FeedStreamEventSerializer,
+    StreamTicketSerializer,
+)
 from dashboard.models import ActivityEvent
 from fitbud.api.filters import IdFilter, StrictFilterSet
 from fitbud.api.pagination import CursorPagination
@@ -437,17 +441,24 @@ class FeedStreamSchema(APIView):
         ],
         responses={
             (200, "text/event-stream"): OpenApiResponse(
-                response=OpenApiTypes.STR,
-                description="Server-Sent Events.",
+                response=FeedStreamEventSerializer,
+                description="Server-Sent Events (the schema is that of one event).",
                 examples=[
                     OpenApiExample(
                         "An event",
-                        value=(
-                            'id: 42\ndata: {"id":42,"client":{"id":7,"full_name":"Cleo Client"},'
-                            '"kind":"workout.logged","summary":"Cleo logged Push: 2 exercises, '
-                            '45 min","created_at":"2026-11-27T18:02:11.120000Z",'
-                            '"object":{"type":"workout_log","id":"6f1c1e5e-..."}}\n\n'
+                        description=(
+                            "On the wire: `id: 42` and `data: {...}` lines, then a blank line."
                         ),
+                        value={
+                            "event": "message",
+                            "id": "42",
+                            "data": (
+                                '{"id":42,"client":{"id":7,"full_name":"Cleo Client"},'
+                                '"kind":"workout.logged","summary":"Cleo logged Push: 2 '
+                                'exercises, 45 min","created_at":"2026-11-27T18:02:11.120000Z",'
+                                '"object":{"type":"workout_log","id":"6f1c1e5e-..."}}'
+                            ),
+                        },
                     )
                 ],
             ),

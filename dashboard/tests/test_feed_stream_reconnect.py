@@ -227,3 +227,41 @@ def test_a_stream_waits_between_attempts_while_the_database_is_away(trainer, mon
     assert ": connected" in text and frames(text) == []
     # About one attempt per POLL_SECONDS over the stream's second, not a busy loop.
     assert 1 <= attempts["n"] <= 30, attempts
+
+
+@pytest.mark.django_db
+def test_every_event_the_stream_sends_fits_the_published_schema(trainer, client_link, monkeypatch):
+    # OpenAPI 3.0 describes an event stream by the schema of one event (what schemathesis
+    # validates each event against when it fuzzes feed/stream/).
+    import jsonschema
+    from drf_spectacular.generators import SchemaGenerator
+
+    monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.3)
+    monkeypatch.setattr(feed_views, "REPLAY_MAX", 2)
+    for meal in "AB":
+        MealLogFactory(client=client_link, meal=meal)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/feed/stream/"]["get"]
+    event_schema = operation["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    event_schema = {**event_schema, "components": schema["components"]}
+
+    def events(params):
+        async def scenario():
+            response = await AsyncClient().get(
+                URL, params, headers={"Authorization": f"Bearer {bearer(trainer)}"}
+            )
+            return await read_to_end(response.streaming_content)
+
+        parsed = []
+        for block in async_to_sync(scenario)().split("\n\n"):
+            fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+            if "data" in fields:
+                parsed.append({"event": fields.get("event", "message"), **fields})
+        return parsed
+
+    sent = events({"last_event_id": "0"})  # the replay of A and B
+    MealLogFactory(client=client_link, meal="C")
+    sent += events({"last_event_id": "0"})  # three missed: the reset
+    assert [e["event"] for e in sent] == ["message", "message", "reset"]
+    for event in sent:
+        jsonschema.validate(event, event_schema)
