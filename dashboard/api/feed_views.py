@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -97,10 +98,12 @@ BATCH = 100
 REPLAY_MAX = 500
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
+def _error(status: int, code: str, detail: str, attr: str | None = None) -> JsonResponse:
     error_type = "server_error" if status >= 500 else "client_error"
+    if status == 400:
+        error_type = "validation_error"
     return JsonResponse(
-        {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]},
+        {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]},
         status=status,
     )
 
@@ -116,9 +119,9 @@ def _database_unavailable() -> JsonResponse:
 class _Refused(Exception):
     """The stream is refused before it starts: 401 (credentials) or 403 (not a trainer)."""
 
-    def __init__(self, code: str, detail: str, status: int = 401) -> None:
+    def __init__(self, code: str, detail: str, status: int = 401, attr: str | None = None) -> None:
         super().__init__(detail)
-        self.code, self.detail, self.status = code, detail, status
+        self.code, self.detail, self.status, self.attr = code, detail, status, attr
 
 
 _NOT_A_TRAINER = ("permission_denied", "This endpoint is for trainers.", 403)
@@ -326,18 +329,32 @@ async def _stream(
             await listener.unsubscribe(trainer_id, queue)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def _last_event_id(request: HttpRequest) -> int | None:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    """The id to resume after: the `Last-Event-ID` header (EventSource sends back the last
+    `id:` it got) or `?last_event_id=`. Not an integer: 400. Negative, or beyond any id (more
+    than 18 digits): ignored, the stream starts with what happens from now on."""
+    raw, attr = request.headers.get("Last-Event-ID"), "Last-Event-ID"
+    if not raw:  # an empty header means "none", as EventSource would not send it
+        raw, attr = request.GET.get("last_event_id"), "last_event_id"
+    if raw is None:
         return None
-    return int(raw)
+    if not _INTEGER.fullmatch(raw):
+        raise _Refused("invalid", "A valid integer is required.", status=400, attr=attr)
+    digits = raw.lstrip("+")
+    if digits.startswith("-") or len(digits.lstrip("0")) > 18:
+        return None
+    return int(digits)
 
 
 def _open(request: HttpRequest) -> tuple[stream_auth.StreamGrant, _Cursor, list[str]] | None:
     grant = _authenticate(request)
     if grant is None:
         return None
-    cursor, opening = _opening(trainer_id=grant.user_id, last_event_id=_last_event_id(request))
+    last_event_id = _last_event_id(request)
+    cursor, opening = _opening(trainer_id=grant.user_id, last_event_id=last_event_id)
     return grant, cursor, opening
 
 
@@ -356,7 +373,7 @@ async def feed_stream(request: HttpRequest) -> HttpResponse:
     try:
         opened = await sync_to_async(_open)(request)
     except _Refused as exc:
-        return _error(exc.status, exc.code, exc.detail)
+        return _error(exc.status, exc.code, exc.detail, exc.attr)
     except DatabaseError:
         await sync_to_async(_release_connection)()
         return _database_unavailable()

@@ -323,15 +323,45 @@ def test_a_malformed_authorization_header_is_a_uniform_401(trainer):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("last_event_id", ["²", "٣", "-1", "1e3", "9" * 19])
-def test_a_last_event_id_that_is_not_ascii_digits_is_ignored(trainer, monkeypatch, last_event_id):
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("query", "²"),  # str.isdigit() said yes, int() raised: a 500 before
+        ("query", "٣"),
+        ("query", "null"),
+        ("query", "1.5"),
+        ("query", ""),
+        ("header", "abc"),
+    ],
+)
+def test_a_last_event_id_that_is_not_an_integer_is_a_400(trainer, where, value):
+    headers = {"Authorization": f"Bearer {bearer(trainer)}"}
+    if where == "header":
+        response = open_stream(headers={**headers, "Last-Event-ID": value})
+        attr = "Last-Event-ID"
+    else:
+        response = open_stream({"last_event_id": value}, headers=headers)
+        attr = "last_event_id"
+    body = assert_error(response, 400, "invalid", attr=attr)
+    assert body["type"] == "validation_error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["-1", "+0", "9" * 19, "0" * 30])
+def test_an_integer_last_event_id_out_of_range_starts_the_stream_live(
+    trainer, client_link, monkeypatch, value
+):
     monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.1)
+    MealLogFactory(client=client_link, meal="Old")
     response = open_stream(
-        {"last_event_id": last_event_id}, headers={"Authorization": f"Bearer {bearer(trainer)}"}
+        {"last_event_id": value}, headers={"Authorization": f"Bearer {bearer(trainer)}"}
     )
     assert response.status_code == 200
 
     async def drain():
         return await read_to_end(response.streaming_content)
 
-    assert ": connected" in async_to_sync(drain)()
+    text = async_to_sync(drain)()
+    assert ": connected" in text
+    # "+0" and "000…" mean 0: everything is replayed; the others start live.
+    assert len(frames(text)) == (1 if value.strip("+0") == "" else 0)
