@@ -334,15 +334,23 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 def _last_event_id(request: HttpRequest) -> int | None:
     """The id to resume after: the `Last-Event-ID` header (EventSource sends back the last
-    `id:` it got) or `?last_event_id=`. Not an integer: 400. Negative, or beyond any id (more
-    than 18 digits): ignored, the stream starts with what happens from now on."""
-    raw, attr = request.headers.get("Last-Event-ID"), "Last-Event-ID"
-    if not raw:  # an empty header means "none", as EventSource would not send it
-        raw, attr = request.GET.get("last_event_id"), "last_event_id"
-    if raw is None:
+    `id:` it got), else `?last_event_id=`. Either one present and not an integer: 400.
+    Negative, or beyond any id (more than 18 digits): ignored, the stream starts live."""
+    given = [
+        (attr, raw)
+        for attr, raw in (
+            # An empty header means "none", as EventSource would not send it.
+            ("Last-Event-ID", request.headers.get("Last-Event-ID") or None),
+            ("last_event_id", request.GET.get("last_event_id")),
+        )
+        if raw is not None
+    ]
+    for attr, raw in given:
+        if not _INTEGER.fullmatch(raw):
+            raise _Refused("invalid", "A valid integer is required.", status=400, attr=attr)
+    if not given:
         return None
-    if not _INTEGER.fullmatch(raw):
-        raise _Refused("invalid", "A valid integer is required.", status=400, attr=attr)
+    raw = given[0][1]
     digits = raw.lstrip("+")
     if digits.startswith("-") or len(digits.lstrip("0")) > 18:
         return None

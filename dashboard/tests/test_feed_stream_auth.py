@@ -332,11 +332,15 @@ def test_a_malformed_authorization_header_is_a_uniform_401(trainer):
         ("query", "1.5"),
         ("query", ""),
         ("header", "abc"),
+        ("both", "null"),  # a valid header does not hide a bad query value (the fuzzer's)
     ],
 )
 def test_a_last_event_id_that_is_not_an_integer_is_a_400(trainer, where, value):
     headers = {"Authorization": f"Bearer {bearer(trainer)}"}
-    if where == "header":
+    if where == "both":
+        response = open_stream({"last_event_id": value}, headers={**headers, "Last-Event-ID": "0"})
+        attr = "last_event_id"
+    elif where == "header":
         response = open_stream(headers={**headers, "Last-Event-ID": value})
         attr = "Last-Event-ID"
     else:
