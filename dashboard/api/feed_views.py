@@ -339,8 +339,8 @@ def _last_event_id(request: HttpRequest) -> int | None:
     given = [
         (attr, raw)
         for attr, raw in (
-            # An empty header means "none", as EventSource would not send it.
-            ("Last-Event-ID", request.headers.get("Last-Event-ID") or None),
+            # EventSource sends the header only with a non-empty id: an empty one is a 400 too.
+            ("Last-Event-ID", request.headers.get("Last-Event-ID")),
             ("last_event_id", request.GET.get("last_event_id")),
         )
         if raw is not None

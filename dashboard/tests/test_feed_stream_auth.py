@@ -332,6 +332,7 @@ def test_a_malformed_authorization_header_is_a_uniform_401(trainer):
         ("query", "1.5"),
         ("query", ""),
         ("header", "abc"),
+        ("header", ""),
         ("both", "null"),  # a valid header does not hide a bad query value (the fuzzer's)
     ],
 )
