@@ -42,3 +42,6 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# Query-string credentials (feed/stream/'s ?ticket= and deprecated ?access_token=) are
+# written as [redacted], in gunicorn's and in the ASGI worker's (uvicorn's) access log.
+logger_class = "fitbud.access_log.RedactingLogger"

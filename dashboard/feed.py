@@ -14,6 +14,7 @@ import contextlib
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +27,8 @@ from dashboard.models import ActivityEvent
 logger = logging.getLogger(__name__)
 
 FEED_CHANNEL = "fitbud_feed"
+# Put in every stream's queue when LISTEN is back after a lost connection.
+RECONNECTED = 0
 
 # The `object.type` the API shows for each model an event can point at.
 OBJECT_TYPES = {
@@ -90,6 +93,33 @@ def feed_newest_id(*, trainer_id: int) -> int:
     return newest or 0
 
 
+def feed_after(
+    *,
+    trainer_id: int,
+    after: int,
+    exclude: Iterable[int] = (),
+    limit: int = 100,
+    password_hash: str | None = None,
+) -> QuerySet[ActivityEvent]:
+    """A trainer's events with an id above `after`, minus `exclude`, in id order.
+
+    The live stream's catch-up: `after` is the id below which it has everything, `exclude`
+    the ids above it it already sent (ids are handed out at insert, so a lower one can
+    commit after a higher one; see docs/feed.md). With `password_hash`, rows come only
+    while the trainer is active, still a trainer and has that password hash, checked in the
+    same snapshot as the rows: nothing is read for a stream once its user is revoked.
+    """
+    rows = feed_list(trainer_id=trainer_id).filter(id__gt=after)
+    if password_hash is not None:
+        rows = rows.filter(
+            trainer__is_active=True, trainer__role="trainer", trainer__password=password_hash
+        )
+    exclude = list(exclude)
+    if exclude:
+        rows = rows.exclude(id__in=exclude)
+    return rows.order_by("id")[:limit]
+
+
 # Listening (PostgreSQL) --------------------------------------------------------------------
 
 
@@ -113,14 +143,18 @@ class FeedListener:
     """One LISTEN connection shared by the open streams of an event loop.
 
     It starts with the first subscriber and stops with the last, so an idle worker holds
-    no extra database connection. Streams also catch up with a query now and then, so a
-    notification lost while reconnecting delays an event instead of losing it.
+    no extra database connection. A notification only wakes a stream up: the stream then
+    reads what is new from the database by event id. Notifications committed while the
+    connection is down are lost, so every time LISTEN is in place again (after a database
+    restart, a terminated backend, a network cut) each stream gets RECONNECTED and catches
+    up from the database: nothing committed meanwhile is skipped.
     """
 
     def __init__(self) -> None:
         self._queues: dict[int, set[asyncio.Queue[int]]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
+        self.connects = 0  # how many times LISTEN was put in place (tests, logs)
 
     async def subscribe(self, trainer_id: int, *, timeout: float = 5.0) -> asyncio.Queue[int]:
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -151,7 +185,9 @@ class FeedListener:
                 conn = await psycopg.AsyncConnection.connect(_conninfo(), autocommit=True)
                 try:
                     await conn.execute(f"LISTEN {FEED_CHANNEL}")
+                    self.connects += 1
                     self._listening.set()
+                    self._wake_all()
                     async for notify in conn.notifies():
                         self._dispatch(notify.payload)
                 finally:
@@ -162,6 +198,12 @@ class FeedListener:
             except Exception:
                 logger.exception("Feed listener lost its connection; reconnecting")
                 await asyncio.sleep(1)
+
+    def _wake_all(self) -> None:
+        # Whatever was committed while we were not listening: every stream catches up.
+        for queues in self._queues.values():
+            for queue in queues:
+                queue.put_nowait(RECONNECTED)
 
     def _dispatch(self, payload: str) -> None:
         trainer, _, event = payload.partition(":")

@@ -5,9 +5,12 @@
 Steps: a fresh database (PostgreSQL database dropped and re-created, or a new SQLite file),
 migrate, seed_demo (the small demo set unless --seed-args says otherwise), collectstatic,
 then gunicorn with production settings on 127.0.0.1 (HTTPS redirect and secure cookies off:
-plain http on loopback). CMD runs with these variables set:
+plain http on loopback). As in production (docker-compose.yml: `web` and `stream`), the API
+runs on threaded WSGI workers and the live feed on a second gunicorn with the ASGI
+(uvicorn) worker, on --stream-port. CMD runs with these variables set:
 
     LIVE_URL            http://127.0.0.1:PORT
+    LIVE_STREAM_URL     http://127.0.0.1:STREAM_PORT (ASGI: serves /api/v1/feed/stream/)
     TRAINER_TOKEN       JWT access token of trainer2@fitbud.dev (not the client's trainer,
                         so fuzzing as the trainer cannot deactivate the fuzzed client)
     CLIENT_TOKEN        JWT access token of client@fitbud.dev
@@ -146,6 +149,17 @@ def main() -> int:
         default=os.environ.get("LIVE_DATABASE_URL")
         or f"sqlite:///{ROOT / 'artifacts' / 'live.sqlite3'}",
     )
+    parser.add_argument(
+        "--stream-port",
+        type=int,
+        default=int(os.environ.get("LIVE_STREAM_PORT", 0)),
+        help="The ASGI server for feed/stream/. Default: PORT+1 with --port, else a free one.",
+    )
+    parser.add_argument(
+        "--stream-max-seconds",
+        default=os.environ.get("LIVE_STREAM_MAX_SECONDS", "1"),
+        help="FEED_STREAM_MAX_SECONDS of the ASGI server (short: clients read to the end).",
+    )
     parser.add_argument("--redis-url", default=os.environ.get("LIVE_REDIS_URL"))
     parser.add_argument("--seed-args", default="--small", help="Arguments for seed_demo.")
     parser.add_argument("--keep-database", action="store_true", help="Reuse, don't recreate.")
@@ -163,10 +177,12 @@ def main() -> int:
         parser.error("give the command to run after --")
 
     (ROOT / "artifacts").mkdir(exist_ok=True)
+    args.stream_port = args.stream_port or (args.port + 1 if args.port else free_port())
     args.port = args.port or free_port()
-    if port_taken(args.port):
-        # Never measure or fuzz somebody else's server by accident.
-        raise SystemExit(f"port {args.port} is already in use on 127.0.0.1")
+    for port in (args.port, args.stream_port):
+        if port_taken(port):
+            # Never measure or fuzz somebody else's server by accident.
+            raise SystemExit(f"port {port} is already in use on 127.0.0.1")
     env = server_env(args)
     started = time.monotonic()
     if not args.keep_database:
@@ -189,24 +205,41 @@ def main() -> int:
     server_log = open(args.server_log, "w") if args.quiet else None  # noqa: SIM115
     if server_log:
         log(f"server log: {args.server_log}")
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "--config", "gunicorn.conf.py", "fitbud.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=server_log,
-        stderr=subprocess.STDOUT if server_log else None,
+    stream_url = f"http://127.0.0.1:{args.stream_port}"
+    stream_env = dict(
+        env,
+        PORT=str(args.stream_port),
+        GUNICORN_WORKER_CLASS="uvicorn_worker.UvicornWorker",
+        GUNICORN_APP="fitbud.asgi:application",
+        WEB_CONCURRENCY="1",
+        GUNICORN_GRACEFUL_TIMEOUT="5",
+        FEED_STREAM_MAX_SECONDS=str(args.stream_max_seconds),
     )
+    servers: list[subprocess.Popen] = []
+    for server_env_ in (env, stream_env):
+        servers.append(
+            subprocess.Popen(
+                [PY, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+                cwd=ROOT,
+                env=server_env_,
+                start_new_session=True,
+                stdout=server_log,
+                stderr=subprocess.STDOUT if server_log else None,
+            )
+        )
+    server = servers[0]
     try:
-        wait_until_up(url, server)
+        for each, each_url in zip(servers, (url, stream_url), strict=True):
+            wait_until_up(each_url, each)
         time.sleep(0.5)
-        if server.poll() is not None:
+        if any(each.poll() is not None for each in servers):
             raise SystemExit("gunicorn stopped right after starting (port taken?)")
-        log(f"gunicorn (production settings) serving at {url}")
+        log(f"gunicorn (production settings) serving at {url}; ASGI stream at {stream_url}")
         child_env = dict(os.environ)
         child_env.update(
             {
                 "LIVE_URL": url,
+                "LIVE_STREAM_URL": stream_url,
                 "LIVE_DATABASE_URL": args.database_url,
                 "TRAINER_TOKEN": trainer_token,
                 "CLIENT_TOKEN": client_token,
@@ -218,12 +251,14 @@ def main() -> int:
         return subprocess.call(command, cwd=ROOT, env=child_env)
     finally:
         # SIGTERM = gunicorn's graceful shutdown; the whole process group, workers included.
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
+        for each in servers:
+            if each.poll() is None:
+                os.killpg(each.pid, signal.SIGTERM)
+        for each in servers:
             try:
-                server.wait(timeout=30)
+                each.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+                os.killpg(each.pid, signal.SIGKILL)
         if server_log:
             server_log.close()
         log("server stopped")

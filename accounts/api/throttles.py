@@ -24,7 +24,6 @@ class CountedThrottle(SimpleRateThrottle):
     cache = throttle_cache  # also set on SimpleRateThrottle itself (fitbud.api.apps)
 
 
-
 class ClientAddressThrottle(CountedThrottle):
     """Counts requests per client address (X-Forwarded-For honoured per NUM_PROXIES)."""
 

@@ -30,3 +30,24 @@ class FeedEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(FeedObjectSerializer)
     def get_object(self, event: ActivityEvent) -> dict:
         return {"type": object_type(event.content_type), "id": event.object_id}
+
+
+class StreamTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Pass as `feed/stream/?ticket=`.")
+    expires_at = serializers.DateTimeField(help_text="Open the stream before this time.")
+
+
+class FeedStreamEventSerializer(serializers.Serializer):
+    """One Server-Sent Event of feed/stream/ (the OpenAPI 3.0 way: the schema of an event)."""
+
+    event = serializers.RegexField(
+        r"^(message|reset)$",
+        help_text="`message` (no `event:` line): a feed event; `reset`: reload feed/.",
+    )
+    data = serializers.CharField(
+        help_text="`message`: the event's JSON, as in feed/ results; `reset`: `{}`."
+    )
+    id = serializers.RegexField(
+        r"^[0-9]+$", required=False, help_text="The highest event id sent so far."
+    )
+    retry = serializers.IntegerField(required=False, help_text="Reconnection delay in ms.")

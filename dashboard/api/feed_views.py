@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
 import time
-from collections import deque
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
-from dashboard import feed
-from dashboard.api.feed_serializers import FeedEventSerializer
+from dashboard import feed, stream_auth
+from dashboard.api.feed_serializers import (
+    FeedEventSerializer,
+    FeedStreamEventSerializer,
+    StreamTicketSerializer,
+)
 from dashboard.models import ActivityEvent
 from fitbud.api.filters import IdFilter, StrictFilterSet
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.response_cache import CachedListMixin
+from fitbud.api.schema import ErrorResponseSerializer, error_response
 
 
 class FeedPagination(CursorPagination):
@@ -80,29 +88,91 @@ class FeedView(CachedListMixin, generics.ListAPIView):
 HEARTBEAT_SECONDS = getattr(settings, "FEED_STREAM_HEARTBEAT_SECONDS", 15.0)
 POLL_SECONDS = getattr(settings, "FEED_STREAM_POLL_SECONDS", 1.0)
 MAX_STREAM_SECONDS = getattr(settings, "FEED_STREAM_MAX_SECONDS", 300.0)
+# How long a transaction that inserted an event may stay open before it commits: an id
+# handed out before a delivered one is looked for again until that one is this old.
+LOOKBACK_SECONDS = getattr(settings, "FEED_STREAM_LOOKBACK_SECONDS", 60.0)
+# How often an open stream re-checks its user (active, password, session) in the database.
+RECHECK_SECONDS = getattr(settings, "FEED_STREAM_RECHECK_SECONDS", 15.0)
+RETRY_AFTER_SECONDS = 5
 BATCH = 100
 REPLAY_MAX = 500
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
+def _error(status: int, code: str, detail: str, attr: str | None = None) -> JsonResponse:
+    error_type = "server_error" if status >= 500 else "client_error"
+    if status == 400:
+        error_type = "validation_error"
     return JsonResponse(
-        {"type": "client_error", "errors": [{"code": code, "detail": detail, "attr": None}]},
+        {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]},
         status=status,
     )
 
 
-def _authenticate(request: HttpRequest) -> tuple[Any, float] | None:
-    """(user, token expiry) from `Authorization: Bearer` or `?access_token=`; None if absent."""
+def _database_unavailable() -> JsonResponse:
+    response = _error(
+        503, "database_unavailable", "The database is not reachable; try again shortly."
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class _Refused(Exception):
+    """The stream is refused before it starts: 401 (credentials) or 403 (not a trainer)."""
+
+    def __init__(self, code: str, detail: str, status: int = 401, attr: str | None = None) -> None:
+        super().__init__(detail)
+        self.code, self.detail, self.status, self.attr = code, detail, status, attr
+
+
+_NOT_A_TRAINER = ("permission_denied", "This endpoint is for trainers.", 403)
+
+
+def _auth_failure(exc: Exception) -> _Refused:
+    """simplejwt's exceptions as one (code, message) pair, as the API's handler reports them."""
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, dict):
+        messages = detail.get("messages")
+        first = messages[0] if isinstance(messages, list) and messages else {}
+        text = (first.get("message") if isinstance(first, dict) else None) or detail.get("detail")
+        return _Refused(str(detail.get("code") or "token_not_valid"), str(text))
+    code = getattr(detail, "code", None) or "token_not_valid"
+    return _Refused(str(code), str(detail or exc))
+
+
+def _authenticate(request: HttpRequest) -> stream_auth.StreamGrant | None:
+    """The stream's grant from `Authorization: Bearer`, `?ticket=` or (deprecated)
+    `?access_token=`; None without credentials. Reads the database, never the cache."""
     auth = JWTAuthentication()
     header = auth.get_header(request)
-    raw = auth.get_raw_token(header) if header is not None else None
+    try:
+        raw = auth.get_raw_token(header) if header is not None else None
+    except AuthenticationFailed as exc:  # "Bearer" with more or fewer than one value
+        raise _auth_failure(exc) from None
+    ticket = request.GET.get("ticket")
+    if raw is None and ticket:
+        try:
+            user, expires_at = stream_auth.ticket_read(ticket)
+        except stream_auth.TicketInvalid:
+            raise _Refused(
+                "ticket_not_valid",
+                "The stream ticket is invalid or has expired; ask feed/stream/ticket/ again.",
+            ) from None
+        if not user.is_trainer:
+            raise _Refused(*_NOT_A_TRAINER)
+        return stream_auth.grant_for(user=user, expires_at=expires_at)
     if raw is None:
         query_token = request.GET.get("access_token")
         raw = query_token.encode() if query_token else None
     if raw is None:
         return None
-    token = auth.get_validated_token(raw)
-    return auth.get_user(token), float(token["exp"])
+    try:
+        token = auth.get_validated_token(raw)
+        user = auth.get_user(token)
+    except (InvalidToken, AuthenticationFailed, TokenError) as exc:
+        raise _auth_failure(exc) from None
+    if not user.is_trainer:
+        raise _Refused(*_NOT_A_TRAINER)
+    return stream_auth.grant_for(user=user, expires_at=float(token["exp"]))
 
 
 def _release_connection() -> None:
@@ -112,73 +182,142 @@ def _release_connection() -> None:
         connection.close_if_unusable_or_obsolete()
 
 
-def _events(
-    *, trainer_id: int, after: int | None = None, ids=None, limit: int = BATCH
-) -> list[dict[str, Any]]:
-    rows = feed.feed_list(trainer_id=trainer_id).order_by("id")
-    rows = rows.filter(id__in=ids) if ids is not None else rows.filter(id__gt=after or 0)
-    data = FeedEventSerializer(rows[:limit], many=True).data
+class _Cursor:
+    """What a stream has sent: every event id up to `floor`, and `recent` ids above it.
+
+    Ids are handed out at insert, not at commit, so an event can commit after one with a
+    higher id was sent. A catch-up therefore asks for everything above `floor` that is not
+    in `recent`; `floor` moves up to an id only once it was seen LOOKBACK_SECONDS ago, by
+    when every event with a lower id has committed or rolled back.
+    """
+
+    def __init__(self, floor: int) -> None:
+        self.floor = floor
+        self.high = floor  # the highest id sent: what the frames carry as `id:`
+        self.recent: dict[int, float] = {}  # event id -> when it was read (monotonic)
+
+    def settle(self, now: float) -> None:
+        old = [event_id for event_id, seen in self.recent.items() if seen <= now - LOOKBACK_SECONDS]
+        if old:
+            self.floor = max(self.floor, *old)
+            self.recent = {k: v for k, v in self.recent.items() if k > self.floor}
+
+    def take(self, events: list[dict[str, Any]], now: float) -> list[str]:
+        out = []
+        for event in events:
+            if event["id"] <= self.floor or event["id"] in self.recent:
+                continue
+            self.recent[event["id"]] = now
+            self.high = max(self.high, event["id"])
+            out.append(_frame(event, self.high))
+        return out
+
+
+def _catch_up(*, grant: stream_auth.StreamGrant, cursor: _Cursor, limit: int = BATCH) -> list[str]:
+    """Frames for every committed event the stream has not sent, in id order (none once the
+    user is deactivated or changed the password: checked by the same query)."""
+    frames: list[str] = []
+    while True:
+        rows = feed.feed_after(
+            trainer_id=grant.user_id,
+            after=cursor.floor,
+            exclude=cursor.recent,
+            limit=limit,
+            password_hash=grant.password_hash,
+        )
+        data = FeedEventSerializer(rows, many=True).data
+        now = time.monotonic()  # after the read: the rows were visible by now
+        frames += cursor.take(data, now)
+        if len(data) < limit:
+            break
+    cursor.settle(now)
     _release_connection()
-    return data
+    return frames
 
 
-def _newest_id(*, trainer_id: int) -> int:
-    newest = feed.feed_newest_id(trainer_id=trainer_id)
+def _opening(*, trainer_id: int, last_event_id: int | None) -> tuple[_Cursor, list[str]]:
+    """Where the stream starts, and the frames it replays first (read before answering, so
+    a database outage is a 503 rather than a broken stream)."""
+    if last_event_id is None:
+        cursor = _Cursor(feed.feed_newest_id(trainer_id=trainer_id))
+        _release_connection()
+        return cursor, []
+    rows = feed.feed_after(trainer_id=trainer_id, after=last_event_id, limit=REPLAY_MAX + 1)
+    missed = FeedEventSerializer(rows, many=True).data
+    if len(missed) > REPLAY_MAX:
+        # Too far behind to replay: tell the app to reload feed/, then go live.
+        cursor = _Cursor(feed.feed_newest_id(trainer_id=trainer_id))
+        _release_connection()
+        return cursor, ["event: reset\ndata: {}\n\n"]
+    cursor = _Cursor(last_event_id)
+    frames = cursor.take(missed, time.monotonic())
     _release_connection()
-    return newest
+    return cursor, frames
 
 
-def _frame(event: dict[str, Any]) -> str:
-    return f"id: {event['id']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
+def _frame(event: dict[str, Any], frame_id: int) -> str:
+    return f"id: {frame_id}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
+
+
+def _still_valid(grant: stream_auth.StreamGrant) -> bool | None:
+    """True/False from the database; None when it cannot be asked (outage)."""
+    try:
+        return stream_auth.grant_still_valid(grant)
+    except DatabaseError:
+        return None
+    finally:
+        _release_connection()
 
 
 async def _stream(
-    *, trainer_id: int, last_event_id: int | None, until: float
+    *, grant: stream_auth.StreamGrant, cursor: _Cursor, opening: list[str], until: float
 ) -> AsyncIterator[str]:
-    events = sync_to_async(_events)
+    trainer_id = grant.user_id
     listener = feed.feed_listener()
     queue = await listener.subscribe(trainer_id) if listener is not None else None
-    sent: deque[int] = deque(maxlen=1000)  # ids already pushed (notify and catch-up overlap)
+    catch_up = sync_to_async(_catch_up)
     try:
         # Reconnect every few seconds on failure; the browser resends Last-Event-ID.
         yield "retry: 3000\n\n"
-        if last_event_id is None:
-            last = await sync_to_async(_newest_id)(trainer_id=trainer_id)
-        else:
-            missed = await events(trainer_id=trainer_id, after=last_event_id, limit=REPLAY_MAX + 1)
-            if len(missed) > REPLAY_MAX:
-                # Too far behind to replay: tell the app to reload feed/, then go live.
-                yield "event: reset\ndata: {}\n\n"
-                last = await sync_to_async(_newest_id)(trainer_id=trainer_id)
-            else:
-                last = last_event_id
-                for event in missed:
-                    sent.append(event["id"])
-                    last = max(last, event["id"])
-                    yield _frame(event)
+        for frame in opening:
+            yield frame
         yield ": connected\n\n"
-        quiet_since = time.monotonic()
+        quiet_since = last_check = time.monotonic()
+        verified = True
+        behind = True  # LISTEN is in place now: read what committed since the opening read
         while time.monotonic() < until:
-            wait = max(0.0, min(until - time.monotonic(), HEARTBEAT_SECONDS))
-            if queue is not None:
-                try:
-                    ids = {await asyncio.wait_for(queue.get(), wait)}
-                except TimeoutError:
-                    # A notification can be lost while the listener reconnects: catch up.
-                    batch = await events(trainer_id=trainer_id, after=last)
-                else:
+            if not behind:
+                wait = max(0.0, min(until - time.monotonic(), HEARTBEAT_SECONDS))
+                if not verified:
+                    wait = min(wait, POLL_SECONDS)
+                if queue is not None:
+                    # A notification (or the listener's RECONNECTED) only wakes us up; the
+                    # heartbeat's timeout catches up too.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(queue.get(), wait)
                     while not queue.empty():
-                        ids.add(queue.get_nowait())
-                    batch = await events(trainer_id=trainer_id, ids=ids)
-            else:
-                # No LISTEN/NOTIFY (SQLite): a cheap indexed poll every POLL_SECONDS.
-                await asyncio.sleep(min(wait, POLL_SECONDS))
-                batch = await events(trainer_id=trainer_id, after=last)
-            fresh = [event for event in batch if event["id"] not in sent]
-            for event in fresh:
-                sent.append(event["id"])
-                last = max(last, event["id"])
-                yield _frame(event)
+                        queue.get_nowait()
+                else:
+                    # No LISTEN/NOTIFY (SQLite): a cheap indexed poll every POLL_SECONDS.
+                    await asyncio.sleep(min(wait, POLL_SECONDS))
+            if not verified or time.monotonic() - last_check >= RECHECK_SECONDS:
+                valid = await sync_to_async(_still_valid)(grant)
+                if valid is False:
+                    return  # revoked: the app's reconnect gets a 401
+                verified = valid is True
+                if verified:
+                    last_check = time.monotonic()
+            fresh: list[str] = []
+            if verified:
+                try:
+                    fresh = await catch_up(grant=grant, cursor=cursor)
+                except DatabaseError:
+                    # The database is away: keep the stream open, read again soon.
+                    verified = False
+                    await sync_to_async(_release_connection)()
+            behind = False  # from now on wait for a wake-up (or POLL_SECONDS while unverified)
+            for frame in fresh:
+                yield frame
             if fresh:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
@@ -190,11 +329,41 @@ async def _stream(
             await listener.unsubscribe(trainer_id, queue)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def _last_event_id(request: HttpRequest) -> int | None:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    if raw is None or not raw.isdigit() or len(raw) > 18:
+    """The id to resume after: the `Last-Event-ID` header (EventSource sends back the last
+    `id:` it got), else `?last_event_id=`. Either one present and not an integer: 400.
+    Negative, or beyond any id (more than 18 digits): ignored, the stream starts live."""
+    given = [
+        (attr, raw)
+        for attr, raw in (
+            # EventSource sends the header only with a non-empty id: an empty one is a 400 too.
+            ("Last-Event-ID", request.headers.get("Last-Event-ID")),
+            ("last_event_id", request.GET.get("last_event_id")),
+        )
+        if raw is not None
+    ]
+    for attr, raw in given:
+        if not _INTEGER.fullmatch(raw):
+            raise _Refused("invalid", "A valid integer is required.", status=400, attr=attr)
+    if not given:
         return None
-    return int(raw)
+    raw = given[0][1]
+    digits = raw.lstrip("+")
+    if digits.startswith("-") or len(digits.lstrip("0")) > 18:
+        return None
+    return int(digits)
+
+
+def _open(request: HttpRequest) -> tuple[stream_auth.StreamGrant, _Cursor, list[str]] | None:
+    grant = _authenticate(request)
+    if grant is None:
+        return None
+    last_event_id = _last_event_id(request)
+    cursor, opening = _opening(trainer_id=grant.user_id, last_event_id=last_event_id)
+    return grant, cursor, opening
 
 
 async def feed_stream(request: HttpRequest) -> HttpResponse:
@@ -210,27 +379,47 @@ async def feed_stream(request: HttpRequest) -> HttpResponse:
             "Live updates need the ASGI server; poll feed/?after=<newest event id> instead.",
         )
     try:
-        identity = await sync_to_async(_authenticate)(request)
-    except (InvalidToken, AuthenticationFailed, TokenError) as exc:
-        return _error(401, "token_not_valid", str(getattr(exc, "detail", exc)))
-    if identity is None:
+        opened = await sync_to_async(_open)(request)
+    except _Refused as exc:
+        return _error(exc.status, exc.code, exc.detail, exc.attr)
+    except DatabaseError:
+        await sync_to_async(_release_connection)()
+        return _database_unavailable()
+    if opened is None:
         return _error(401, "not_authenticated", "Authentication credentials were not provided.")
-    user, expires_at = identity
-    if not user.is_trainer:
-        return _error(403, "permission_denied", "This endpoint is for trainers.")
+    grant, cursor, opening = opened
     # Never outlive the access token: the app reconnects with a fresh one and Last-Event-ID.
-    remaining = min(MAX_STREAM_SECONDS, expires_at - time.time())
+    remaining = min(MAX_STREAM_SECONDS, grant.expires_at - time.time())
     response = StreamingHttpResponse(
-        _stream(
-            trainer_id=user.pk,
-            last_event_id=_last_event_id(request),
-            until=time.monotonic() + remaining,
-        ),
+        _stream(grant=grant, cursor=cursor, opening=opening, until=time.monotonic() + remaining),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through unbuffered
     return response
+
+
+@extend_schema(
+    summary="A ticket to open the live feed (trainer)",
+    description=(
+        "A short-lived, single-purpose ticket for `feed/stream/?ticket=`: browsers' "
+        "EventSource cannot send the `Authorization` header, and an access token in a URL "
+        "would be written to access logs. Valid 60 s to open a stream; bound to the user, "
+        "their password and the access token's expiry (the stream ends with that token)."
+    ),
+    request=None,
+    responses={200: StreamTicketSerializer},
+)
+class FeedStreamTicketView(APIView):
+    permission_classes = [IsTrainer]
+
+    def post(self, request):
+        token_expires_at = float(request.auth["exp"])  # the access token that asks
+        ticket, expires_at = stream_auth.ticket_issue(
+            user=request.user, token_expires_at=token_expires_at
+        )
+        data = {"ticket": ticket, "expires_at": datetime.fromtimestamp(expires_at, tz=UTC)}
+        return Response(StreamTicketSerializer(data).data)
 
 
 class FeedStreamSchema(APIView):
@@ -242,17 +431,28 @@ class FeedStreamSchema(APIView):
         summary="Live activity feed (trainer, Server-Sent Events)",
         description=(
             "A `text/event-stream` of new feed events, each `id: <event id>` plus "
-            "`data: <event JSON, as in feed/>`, pushed within a second of the commit. A "
-            "`: heartbeat` comment comes every 15 s. Authenticate with the `Authorization` "
-            "header or, for browsers' EventSource which cannot set headers, "
-            "`?access_token=<access token>`. The stream ends when the token expires (or "
-            "after 5 minutes); reconnect with `Last-Event-ID` (or `?last_event_id=`) to "
-            "receive what was missed (more than 500 missed: an `event: reset` asks the app to "
-            "reload `feed/`). Served by the ASGI worker."
+            "`data: <event JSON, as in feed/>`, pushed within a second of the commit, in id "
+            "order, each once. A `: heartbeat` comment comes every 15 s. Authenticate with "
+            "the `Authorization` header or, for browsers' EventSource which cannot set "
+            "headers, `?ticket=` from `POST feed/stream/ticket/` (valid 60 s; "
+            "`?access_token=<access token>` still works but is deprecated). The stream ends "
+            "when the access token expires (or after 5 minutes), and soon after the user's "
+            "password changes, the account is deactivated or their last session logs out; "
+            "reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what was "
+            "missed (more than 500 missed: an `event: reset` asks the app to reload `feed/`). "
+            "A frame's `id:` is the highest event id sent so far. Served by the ASGI worker."
         ),
         parameters=[
             OpenApiParameter(
-                "access_token", OpenApiTypes.STR, description="JWT access token (EventSource)."
+                "ticket",
+                OpenApiTypes.STR,
+                description="Stream ticket from `POST feed/stream/ticket/` (EventSource).",
+            ),
+            OpenApiParameter(
+                "access_token",
+                OpenApiTypes.STR,
+                description="Deprecated: JWT access token (use `ticket`).",
+                deprecated=True,
             ),
             OpenApiParameter(
                 "last_event_id", OpenApiTypes.INT, description="Resume after this event id."
@@ -266,25 +466,55 @@ class FeedStreamSchema(APIView):
         ],
         responses={
             (200, "text/event-stream"): OpenApiResponse(
-                response=OpenApiTypes.STR,
-                description="Server-Sent Events.",
+                response=FeedStreamEventSerializer,
+                description="Server-Sent Events (the schema is that of one event).",
                 examples=[
                     OpenApiExample(
                         "An event",
-                        value=(
-                            'id: 42\ndata: {"id":42,"client":{"id":7,"full_name":"Cleo Client"},'
-                            '"kind":"workout.logged","summary":"Cleo logged Push: 2 exercises, '
-                            '45 min","created_at":"2026-11-27T18:02:11.120000Z",'
-                            '"object":{"type":"workout_log","id":"6f1c1e5e-..."}}\n\n'
+                        description=(
+                            "On the wire: `id: 42` and `data: {...}` lines, then a blank line."
                         ),
+                        value={
+                            "event": "message",
+                            "id": "42",
+                            "data": (
+                                '{"id":42,"client":{"id":7,"full_name":"Cleo Client"},'
+                                '"kind":"workout.logged","summary":"Cleo logged Push: 2 '
+                                'exercises, 45 min","created_at":"2026-11-27T18:02:11.120000Z",'
+                                '"object":{"type":"workout_log","id":"6f1c1e5e-..."}}'
+                            ),
+                        },
                     )
                 ],
             ),
+            401: error_response(
+                "No or bad credentials.",
+                "not_authenticated",
+                "token_not_valid",
+                "ticket_not_valid",
+                "user_not_found",
+                "user_inactive",
+                "password_changed",
+            ),
+            405: error_response("Only GET.", "method_not_allowed"),
             503: OpenApiResponse(
+                ErrorResponseSerializer,
                 description=(
-                    "`stream_unavailable`: the request reached a WSGI server, which cannot "
-                    "stream; poll `feed/?after=` instead."
-                )
+                    "`database_unavailable` (with `Retry-After`, seconds): the database is "
+                    "not reachable, try again. `stream_unavailable`: the request reached a "
+                    "WSGI server, which cannot stream; poll `feed/?after=` instead."
+                ),
+                examples=[
+                    OpenApiExample(
+                        code,
+                        value={
+                            "type": "server_error",
+                            "errors": [{"code": code, "detail": "...", "attr": None}],
+                        },
+                        response_only=True,
+                    )
+                    for code in ("database_unavailable", "stream_unavailable")
+                ],
             ),
         },
     )

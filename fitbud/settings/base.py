@@ -325,3 +325,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Live feed (feed/stream/, docs/feed.md): the longest a stream stays open (the app then
+# reconnects with Last-Event-ID), and how long a stream ticket can open one.
+FEED_STREAM_MAX_SECONDS = env.float("FEED_STREAM_MAX_SECONDS", default=300.0)
+FEED_STREAM_TICKET_SECONDS = env.int("FEED_STREAM_TICKET_SECONDS", default=60)
