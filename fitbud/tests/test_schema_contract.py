@@ -91,7 +91,7 @@ def test_every_operation_declares_its_errors_in_the_one_envelope(schema):
 
 def test_per_operation_codes_are_described(schema):
     conflict = schema["paths"]["/api/v1/invites/"]["post"]["responses"]["409"]
-    assert "`client_of_another_trainer`" in conflict["description"]
+    assert "`email_not_invitable`" in conflict["description"]
     too_many = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]["429"]
     assert "Retry-After" in too_many["headers"]
 
@@ -144,7 +144,7 @@ def test_headers_stream_events_servers_and_policy_are_declared(schema):
     assert "Idempotent-Replayed" in checkout["201"]["headers"]
     stream = schema["paths"]["/api/v1/feed/stream/"]["get"]["responses"]
     assert stream["200"]["content"]["text/event-stream"]["x-event-schema"] == {
-        "$ref": "#/components/schemas/FeedStreamEvent"
+        "$ref": "#/components/schemas/FeedStreamMessage"
     }
     assert "`stream_unavailable`" in stream["503"]["description"]
     assert schema["servers"]

@@ -89,7 +89,7 @@ export async function journey(): Promise<void> {
   console.log(cursor, feed.results.map((event) => event.kind));
   const board = await call<Schemas["TrainerDashboard"]>("GET", "/api/v1/dashboard/", undefined, trainer);
   console.log(board.active_clients);
-  const streamEvent: Schemas["FeedStreamEvent"] = { event: "reset", data: {} };
+  const streamEvent: Schemas["FeedStreamMessage"] = { event: "reset", data: {} };
   console.log(streamEvent.id);
 
   const problem: Schemas["Error"] = { type: "client_error", errors: [{ code: "a_code_from_the_future", detail: "", attr: null }] };
