@@ -11,9 +11,7 @@ from fitbud.background import is_last_try, retry_email_if_pending
 EMAIL_MAX_RETRIES = 6  # with the default backoff: about 10 s, 20 s, 40 s, ... 10 min apart
 
 
-@shared_task(
-    name="accounts.password_reset_email_send", bind=True, max_retries=EMAIL_MAX_RETRIES
-)
+@shared_task(name="accounts.password_reset_email_send", bind=True, max_retries=EMAIL_MAX_RETRIES)
 def password_reset_email_send_task(self, *, email: str, request_id: str) -> None:
     """Record (once per request) and send the reset email, if the address has an account."""
     delivery_id = password_reset_delivery_record(email=email, request_id=request_id)

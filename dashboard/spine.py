@@ -118,11 +118,16 @@ def event_give_up(*, event_id: int, consumer: str, error: str) -> None:
 # Sweeping ----------------------------------------------------------------------------------
 
 
-def _cursor(consumer: str) -> ConsumerCursor:
-    # A consumer added later starts at the head: it is not handed the whole history.
+def _cursor(consumer: str, *, now) -> ConsumerCursor:
+    # A consumer seen for the first time starts with the events of the last
+    # SPINE_NEW_CONSUMER_LOOKBACK_HOURS: it is not handed the whole history.
     cursor = ConsumerCursor.objects.filter(consumer=consumer).first()
     if cursor is None:
-        head = ActivityEvent.objects.aggregate(head=Max("id"))["head"] or 0
+        since = now - timedelta(hours=settings.SPINE_NEW_CONSUMER_LOOKBACK_HOURS)
+        head = (
+            ActivityEvent.objects.filter(created_at__lt=since).aggregate(head=Max("id"))["head"]
+            or 0
+        )
         cursor, _ = ConsumerCursor.objects.get_or_create(
             consumer=consumer, defaults={"position": head}
         )
@@ -140,7 +145,7 @@ def events_sweep(*, now=None) -> list[int]:
 
     due: set[int] = set()
     for consumer in consumers():
-        cursor = _cursor(consumer)
+        cursor = _cursor(consumer, now=now)
         rows = list(
             ActivityEvent.objects.filter(pk__gt=cursor.position)
             .order_by("pk")

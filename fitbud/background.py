@@ -38,7 +38,7 @@ def backoff(retries: int) -> int:
     base = settings.CELERY_RETRY_BACKOFF_BASE
     cap = settings.CELERY_RETRY_BACKOFF_MAX
     delay = min(cap, base * (2**retries))
-    return int(delay / 2 + random.uniform(0, delay / 2))  # noqa: S311 (jitter, not crypto)
+    return int(delay / 2 + random.uniform(0, delay / 2))
 
 
 def is_last_try(task: Task) -> bool:

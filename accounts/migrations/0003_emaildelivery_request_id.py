@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_email_delivery'),
+        ("accounts", "0002_email_delivery"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='emaildelivery',
-            name='request_id',
+            model_name="emaildelivery",
+            name="request_id",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

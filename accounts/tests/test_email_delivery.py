@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import email_delivery
 from accounts.models import EmailDelivery
 from accounts.services import password_reset_delivery_send
 from accounts.tests.factories import TrainerFactory

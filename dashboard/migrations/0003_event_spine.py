@@ -6,40 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0002_feed_statistics'),
+        ("dashboard", "0002_feed_statistics"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsumerCursor',
+            name="ConsumerCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consumer', models.CharField(max_length=64, unique=True)),
-                ('position', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("consumer", models.CharField(max_length=64, unique=True)),
+                ("position", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.AlterField(
-            model_name='activityevent',
-            name='kind',
-            field=models.CharField(choices=[('workout.logged', 'Workout logged'), ('workout.updated', 'Workout updated'), ('meal.logged', 'Meal logged'), ('meal.updated', 'Meal updated'), ('checkin.submitted', 'Check-in submitted'), ('checkin.updated', 'Check-in updated'), ('invite.accepted', 'Invite accepted'), ('plan.assigned', 'Plan assigned'), ('payment.received', 'Payment received'), ('payment.failed', 'Payment failed')], max_length=32),
+            model_name="activityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("workout.logged", "Workout logged"),
+                    ("workout.updated", "Workout updated"),
+                    ("meal.logged", "Meal logged"),
+                    ("meal.updated", "Meal updated"),
+                    ("checkin.submitted", "Check-in submitted"),
+                    ("checkin.updated", "Check-in updated"),
+                    ("invite.accepted", "Invite accepted"),
+                    ("plan.assigned", "Plan assigned"),
+                    ("payment.received", "Payment received"),
+                    ("payment.failed", "Payment failed"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='EventDelivery',
+            name="EventDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consumer', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('done', 'Done'), ('failed', 'Failed for good')], default='done', max_length=16)),
-                ('last_error', models.TextField(blank=True)),
-                ('handled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='dashboard.activityevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("consumer", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("done", "Done"), ("failed", "Failed for good")],
+                        default="done",
+                        max_length=16,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("handled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="dashboard.activityevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'event deliveries',
-                'ordering': ['-handled_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('event', 'consumer'), name='dashboard_eventdelivery_once')],
+                "verbose_name_plural": "event deliveries",
+                "ordering": ["-handled_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "consumer"), name="dashboard_eventdelivery_once"
+                    )
+                ],
             },
         ),
     ]

@@ -186,6 +186,8 @@ SPINE_CONSUMERS = {"log": "dashboard.spine.log_consumer"}
 # An event not relayed this many seconds after it was written is relayed by the sweep.
 SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
 SPINE_SWEEP_BATCH = 500
+# A consumer seen for the first time is handed the events of this many past hours only.
+SPINE_NEW_CONSUMER_LOOKBACK_HOURS = 24
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
