@@ -14,7 +14,9 @@ import os
 from celery import Celery
 from celery.signals import task_failure, task_retry
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitbud.settings.local")
+# Like wsgi.py/asgi.py: a worker or beat is a deployment process. (This module is imported
+# with the `fitbud` package, so manage.py's and pytest's choice, made earlier, wins.)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitbud.settings.production")
 
 app = Celery("fitbud")
 app.config_from_object("django.conf:settings", namespace="CELERY")
