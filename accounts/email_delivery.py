@@ -14,9 +14,11 @@ stored: see docs/security.md "Invite email tokens"), not model instances.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
@@ -73,3 +75,15 @@ def email_delivery_attempt(
     delivery.last_error = ""
     delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
     return True
+
+
+def email_deliveries_stale(*, now=None) -> list[tuple[int, str]]:
+    """(id, kind) of deliveries still pending EMAIL_STALE_MINUTES after they were created:
+    longer than a send task with all its retries takes, so their task was lost."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.EMAIL_STALE_MINUTES)
+    return list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", "kind")[:500]
+    )

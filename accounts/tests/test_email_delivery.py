@@ -237,3 +237,35 @@ def test_the_reset_task_run_twice_records_and_sends_one_email():
     assert len(mail.outbox) == 1
     delivery = EmailDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+def test_the_sweep_resends_a_lost_reset_and_fails_a_lost_invite(
+    settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import LOST, email_deliveries_sweep_task
+
+    user = TrainerFactory(email="lost@example.com")
+    old = timezone.now() - timedelta(minutes=settings.EMAIL_STALE_MINUTES + 1)
+    reset = EmailDelivery.objects.create(
+        kind="password_reset", recipient=user.email, subject="s", user=user, created_at=old
+    )
+    invite = EmailDelivery.objects.create(
+        kind="invite", recipient="i@example.com", subject="s", created_at=old
+    )
+    fresh = EmailDelivery.objects.create(kind="invite", recipient="f@example.com", subject="s")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_deliveries_sweep_task.apply().get() == {"resent": 1, "failed": 1}
+    reset.refresh_from_db(), invite.refresh_from_db(), fresh.refresh_from_db()
+    assert (reset.status, len(mail.outbox), mail.outbox[0].to) == ("sent", 1, [user.email])
+    assert (invite.status, invite.last_error) == ("failed", LOST)
+    assert fresh.status == "pending"
+
+    # Run again: nothing is stale any more, nothing is sent twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_deliveries_sweep_task.apply().get() == {"resent": 0, "failed": 0}
+    assert len(mail.outbox) == 1

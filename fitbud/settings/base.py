@@ -180,7 +180,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invites": {"task": "clients.invites_expire", "schedule": 900.0},
     "flush-expired-tokens": {"task": "accounts.tokens_flush", "schedule": 86400.0},
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
+    "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
 }
+# An email still pending this long after it was recorded lost its send task (every retry
+# would have ended): a reset is sent again, an invite marked failed (resend it).
+EMAIL_STALE_MINUTES = 90
 # The event spine (dashboard/spine.py): consumers by name; each handles every event once.
 SPINE_CONSUMERS = {"log": "dashboard.spine.log_consumer"}
 # An event not relayed this many seconds after it was written is relayed by the sweep.

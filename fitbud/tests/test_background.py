@@ -46,6 +46,8 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
     assert ours >= {
         "accounts.password_reset_email_send",
         "accounts.tokens_flush",
+        "accounts.email_deliveries_sweep",
+        "accounts.password_reset_delivery_send",
         "clients.invite_email_send",
         "clients.invites_expire",
         "billing.subscriptions_renew",

@@ -20,7 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import EmailDelivery
-from accounts.tasks import password_reset_email_send_task, tokens_flush_task
+from accounts.tasks import (
+    email_deliveries_sweep_task,
+    password_reset_email_send_task,
+    tokens_flush_task,
+)
 from accounts.tests.factories import TrainerFactory
 from billing.tasks import subscriptions_renew_task
 from clients.models import Invite
@@ -248,5 +252,6 @@ def test_the_periodic_tasks_run_on_the_worker_and_twice_change_nothing(worker, t
     invite.refresh_from_db()
     assert invite.status == "expired"
 
+    assert run_on_worker(email_deliveries_sweep_task) == {"resent": 0, "failed": 0}
     assert run_on_worker(subscriptions_renew_task) == {}
     run_on_worker(tokens_flush_task)
