@@ -23,7 +23,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, User
-from fitbud.background import enqueue
+from fitbud.background import backoff, enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,11 @@ def email_deliveries_stale(*, now=None) -> list[tuple[int, str]]:
             status=EmailDelivery.Status.PENDING, created_at__lt=cutoff
         ).values_list("pk", "kind")[:500]
     )
+
+
+def email_retry_if_pending(task: Task, *, delivery_id: int) -> None:
+    """After a failed, non-final send: retry the task later if the delivery still waits
+    (a delivery marked failed for a reason no retry fixes, e.g. a superseded invite, stops)."""
+    status = EmailDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+    if status == EmailDelivery.Status.PENDING:
+        raise task.retry(countdown=backoff(task.request.retries))

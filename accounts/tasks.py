@@ -5,10 +5,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.management import call_command
 
-from accounts.email_delivery import email_deliveries_stale
+from accounts.email_delivery import email_deliveries_stale, email_retry_if_pending
 from accounts.models import EmailDelivery
 from accounts.services import password_reset_delivery_record, password_reset_delivery_send
-from fitbud.background import enqueue, is_last_try, retry_email_if_pending
+from fitbud.background import enqueue, is_last_try
 
 EMAIL_MAX_RETRIES = 6  # with the default backoff: about 10 s, 20 s, 40 s, ... 10 min apart
 
@@ -21,7 +21,7 @@ def password_reset_email_send_task(self, *, email: str, request_id: str) -> None
         return
     final = is_last_try(self)
     if not password_reset_delivery_send(delivery_id=delivery_id, final=final) and not final:
-        retry_email_if_pending(self, delivery_id=delivery_id)
+        email_retry_if_pending(self, delivery_id=delivery_id)
 
 
 @shared_task(name="accounts.tokens_flush")
@@ -35,7 +35,7 @@ def password_reset_delivery_send_task(self, *, delivery_id: int) -> None:
     """Send a recorded reset email again by id (the link is made afresh)."""
     final = is_last_try(self)
     if not password_reset_delivery_send(delivery_id=delivery_id, final=final) and not final:
-        retry_email_if_pending(self, delivery_id=delivery_id)
+        email_retry_if_pending(self, delivery_id=delivery_id)
 
 
 LOST = "Not sent: its send task was lost (broker unreachable?); resend the invite."

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.email_delivery import email_retry_if_pending
 from accounts.tasks import EMAIL_MAX_RETRIES
 from clients.services import invite_email_send, invites_expire_due
-from fitbud.background import is_last_try, retry_email_if_pending
+from fitbud.background import is_last_try
 
 
 @shared_task(name="clients.invite_email_send", bind=True, max_retries=EMAIL_MAX_RETRIES)
@@ -15,7 +16,7 @@ def invite_email_send_task(self, *, delivery_id: int, token: str) -> None:
     Sent once: a delivery already `sent` is skipped, a superseded invite is not sent."""
     final = is_last_try(self)
     if not invite_email_send(delivery_id=delivery_id, token=token, final=final) and not final:
-        retry_email_if_pending(self, delivery_id=delivery_id)
+        email_retry_if_pending(self, delivery_id=delivery_id)
 
 
 @shared_task(name="clients.invites_expire")

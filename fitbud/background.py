@@ -46,13 +46,3 @@ def is_last_try(task: Task) -> bool:
     no worker to come back later, so an eager task gets one try)."""
     request = task.request
     return bool(request.is_eager) or request.retries >= (task.max_retries or 0)
-
-
-def retry_email_if_pending(task: Task, *, delivery_id: int) -> None:
-    """After a failed, non-final send: retry the task later if the delivery still waits
-    (a delivery marked failed for a reason no retry fixes, e.g. a superseded invite, stops)."""
-    from accounts.models import EmailDelivery
-
-    status = EmailDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-    if status == EmailDelivery.Status.PENDING:
-        raise task.retry(countdown=backoff(task.request.retries))
