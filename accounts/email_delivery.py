@@ -1,94 +1,39 @@
-"""Email leaves after the transaction commits, off the request thread, and every attempt is
-recorded (accounts.models.EmailDelivery), so a failing mail server is visible, never a 500.
+"""Email leaves after the transaction commits, on a Celery task, and every attempt is
+recorded (accounts.models.EmailDelivery): the record is the truth, so a failing mail server
+is visible, never a 500.
 
-`email_send_later(job, **ids)` is the one place that decides where a send runs: today a small
-bounded thread pool per process (`EMAIL_SEND_THREADS`, 0 = right away in the committing
-thread, as the tests do); the Celery issue replaces its body with `task.delay(**ids)`. Jobs
-take ids (and, for an invite, the raw token, which is never stored), not model instances.
+`email_send_later(task, **ids)` enqueues a send task after commit (fitbud/background.py):
+on the broker when CELERY_BROKER_URL is set, eagerly otherwise. A send task makes one
+attempt per run; a failed attempt leaves the delivery `pending` and the task retries with
+capped exponential backoff; after the last retry the delivery is `failed` (the admin lists
+those). A delivery already `sent` is never sent again, so a retried or redelivered task
+sends no duplicate. Tasks take ids (and, for an invite, the raw token, which is never
+stored: see docs/security.md "Invite email tokens"), not model instances.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, User
+from fitbud.background import backoff, enqueue
 
 logger = logging.getLogger(__name__)
 
 ERROR_MAX_LENGTH = 2000
-QUEUE_FULL = "Not sent: the background send queue was full."
-
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_slots: threading.BoundedSemaphore | None = None
 
 
-def _forget_pool() -> None:
-    # A forked gunicorn worker must not inherit the parent's (dead) threads.
-    global _executor, _slots, _lock
-    _executor, _slots, _lock = None, None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _pool() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-    global _executor, _slots
-    with _lock:
-        if _executor is None or _slots is None:
-            _executor = ThreadPoolExecutor(
-                max_workers=settings.EMAIL_SEND_THREADS, thread_name_prefix="email-send"
-            )
-            _slots = threading.BoundedSemaphore(max(settings.EMAIL_SEND_QUEUE, 1))
-        return _executor, _slots
-
-
-def _run(job: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    try:
-        job(**kwargs)
-    except Exception:
-        # The job records its own failures; this only catches bugs, which must not reach a
-        # response either. Arguments are not logged: an invite's include its token.
-        logger.exception("Email job %s failed", job.__qualname__)
-
-
-def _run_in_pool(job: Callable[..., Any], kwargs: dict[str, Any], slots) -> None:
-    try:
-        _run(job, kwargs)
-    finally:
-        slots.release()
-        connection.close()  # this pool thread's own connection
-
-
-def _dispatch(job: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    if settings.EMAIL_SEND_THREADS <= 0:
-        _run(job, kwargs)
-        return
-    executor, slots = _pool()
-    # Bounded: a mail server that times out on every send must not grow memory without end.
-    if not slots.acquire(blocking=False):
-        logger.error("Email send queue full; %s dropped", job.__qualname__)
-        if "delivery_id" in kwargs:
-            email_delivery_fail(delivery_id=kwargs["delivery_id"], error=QUEUE_FULL)
-        return
-    executor.submit(_run_in_pool, job, kwargs, slots)
-
-
-def email_send_later(job: Callable[..., Any], **kwargs: Any) -> None:
-    """Run `job(**kwargs)` once the current transaction commits (at once outside one), in
-    the background pool, so neither a slow mail server nor the work of building an email
-    is part of the response."""
-    transaction.on_commit(lambda: _dispatch(job, kwargs))
+def email_send_later(task: Task, **kwargs: Any) -> None:
+    """Send through `task(**kwargs)` once the current transaction commits, off the request
+    (with a broker), so neither a slow mail server nor building the email is in the answer."""
+    enqueue(task, **kwargs)
 
 
 def email_delivery_create(
@@ -103,20 +48,25 @@ def email_delivery_fail(*, delivery_id: int, error: str) -> None:
     )
 
 
-def email_delivery_attempt(*, delivery: EmailDelivery, message: EmailMessage) -> bool:
+def email_delivery_attempt(
+    *, delivery: EmailDelivery, message: EmailMessage, final: bool = True
+) -> bool:
     """Send `message` for `delivery` and record the outcome; True when it went out. A mail
-    server error (refused, timed out after EMAIL_TIMEOUT, ...) is logged and stored."""
+    server error (refused, timed out after EMAIL_TIMEOUT, ...) is logged and stored; the
+    delivery is `failed` when `final` (no retry follows), else stays `pending`."""
     delivery.attempts += 1
     try:
         message.send()
     except Exception as exc:
-        delivery.status = EmailDelivery.Status.FAILED
+        delivery.status = EmailDelivery.Status.FAILED if final else EmailDelivery.Status.PENDING
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
         delivery.save(update_fields=["status", "attempts", "last_error"])
         logger.warning(
-            "Could not send the %s email (delivery %s): %s",
+            "Could not send the %s email (delivery %s, attempt %s%s): %s",
             delivery.kind,
             delivery.pk,
+            delivery.attempts,
+            ", final" if final else ", will retry",
             delivery.last_error,
         )
         return False
@@ -125,3 +75,23 @@ def email_delivery_attempt(*, delivery: EmailDelivery, message: EmailMessage) ->
     delivery.last_error = ""
     delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
     return True
+
+
+def email_deliveries_stale(*, now=None) -> list[tuple[int, str]]:
+    """(id, kind) of deliveries still pending EMAIL_STALE_MINUTES after they were created:
+    longer than a send task with all its retries takes, so their task was lost."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.EMAIL_STALE_MINUTES)
+    return list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", "kind")[:500]
+    )
+
+
+def email_retry_if_pending(task: Task, *, delivery_id: int) -> None:
+    """After a failed, non-final send: retry the task later if the delivery still waits
+    (a delivery marked failed for a reason no retry fixes, e.g. a superseded invite, stops)."""
+    status = EmailDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+    if status == EmailDelivery.Status.PENDING:
+        raise task.retry(countdown=backoff(task.request.retries))

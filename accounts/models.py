@@ -134,6 +134,9 @@ class EmailDelivery(models.Model):
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The request that asked for this email (password reset): the send task records the
+    # delivery once per request, however often it runs (accounts.tasks).
+    request_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

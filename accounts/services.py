@@ -6,6 +6,7 @@ even by two concurrent requests.
 """
 
 import logging
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,6 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.email_delivery import (
     email_delivery_attempt,
-    email_delivery_create,
     email_delivery_fail,
     email_send_later,
 )
@@ -240,27 +240,43 @@ def user_password_reset_request(*, email: str) -> None:
     """Email a reset link if an active account has this email. Says nothing either way.
 
     The request itself does no work that depends on the address (not even the lookup):
-    everything happens after the response, in `password_reset_email_send`, so the answer
-    and its timing are the same for known and unknown emails."""
-    email_send_later(password_reset_email_send, email=User.objects.normalize_email(email))
+    everything happens in the `accounts.password_reset_email_send` task, so the answer and
+    its timing are the same for known and unknown emails. The request id makes the task
+    record one delivery however often it runs."""
+    from accounts.tasks import password_reset_email_send_task
+
+    email_send_later(
+        password_reset_email_send_task,
+        email=User.objects.normalize_email(email),
+        request_id=str(uuid.uuid4()),
+    )
 
 
-def password_reset_email_send(*, email: str) -> None:
-    """Background: record and send the reset email, if the address has a usable account."""
+def password_reset_delivery_record(*, email: str, request_id: str) -> int | None:
+    """Background: the reset email's delivery record for this request, if the address has
+    a usable account (None otherwise). Running it again returns the same record."""
+    existing = EmailDelivery.objects.filter(request_id=request_id).values_list("pk", flat=True)
+    if existing:
+        return existing[0]
     user = user_get_by_email(email=email)
     if not _can_reset_password(user):
-        return
+        return None
     assert user is not None
-    delivery = email_delivery_create(
-        kind=EmailDelivery.Kind.PASSWORD_RESET,
-        recipient=user.email,
-        subject=PASSWORD_RESET_SUBJECT,
-        user=user,
-    )
-    password_reset_delivery_send(delivery_id=delivery.pk)
+    try:
+        with transaction.atomic():
+            delivery = EmailDelivery.objects.create(
+                kind=EmailDelivery.Kind.PASSWORD_RESET,
+                recipient=user.email,
+                subject=PASSWORD_RESET_SUBJECT,
+                user=user,
+                request_id=request_id,
+            )
+    except IntegrityError:  # the same request recorded concurrently
+        return EmailDelivery.objects.get(request_id=request_id).pk
+    return delivery.pk
 
 
-def password_reset_delivery_send(*, delivery_id: int) -> bool:
+def password_reset_delivery_send(*, delivery_id: int, final: bool = True) -> bool:
     """Send (or send again) a recorded reset email by id. The link is made now from the
     user (the token is derived from their state, never stored), so a retry needs only the
     id. An email already sent is not sent twice."""
@@ -284,7 +300,7 @@ def password_reset_delivery_send(*, delivery_id: int) -> bool:
         render_to_string("accounts/email/password_reset.txt", context),
         to=[user.email],
     )
-    return email_delivery_attempt(delivery=delivery, message=message)
+    return email_delivery_attempt(delivery=delivery, message=message, final=final)
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 """Password reset: median answer time for a known and an unknown address.
 
     .venv/bin/python bench/reset_timing.py [--requests 200] [--smtp-ms 200]
+        [--broker redis://127.0.0.1:6379/12]
 
-In process (Django's test client), local settings on a throwaway SQLite file, the send pool
-on (EMAIL_SEND_THREADS=2) and a fake mail server that takes --smtp-ms per email, as a slow
+In process (Django's test client), local settings on a throwaway SQLite file, tasks on a
+real Redis broker (keys under a random prefix, deleted at the end) with a Celery worker
+thread in this process, and a fake mail server that takes --smtp-ms per email, as a slow
 SMTP server would. The two medians should match: the request does no per-address work, and
-the lookup, the EmailDelivery row and the send happen after the answer.
+the lookup, the EmailDelivery row and the send happen in the task.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--smtp-ms", type=int, default=200)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     database = Path(tempfile.mkdtemp()) / "reset-bench.sqlite3"
@@ -48,8 +51,6 @@ def main() -> int:
         CACHE_URL="locmemcache://",
         THROTTLE_RESET_IP="1000000/min",
         THROTTLE_RESET_ACCOUNT="1000000/min",
-        EMAIL_SEND_THREADS="2",
-        EMAIL_SEND_QUEUE="100000",
         LOG_LEVEL="WARNING",
     )
     import django
@@ -65,6 +66,22 @@ def main() -> int:
     User.objects.create_user("known@example.com", "bench-pass-1234", full_name="Known")
     SlowBackend.delay = args.smtp_ms / 1000
     settings.EMAIL_BACKEND = "__main__.SlowBackend"
+
+    import uuid
+
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from fitbud.celery import app
+
+    prefix = f"celery-bench-{uuid.uuid4().hex[:8]}:"
+    app.conf.update(
+        broker_url=args.broker,
+        task_always_eager=False,
+        broker_transport_options={"global_keyprefix": prefix},
+    )
+    worker = start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=5)
+    worker.__enter__()
 
     client = Client()
     timings: dict[str, list[float]] = {"known": [], "unknown": []}
@@ -83,10 +100,10 @@ def main() -> int:
             f"{label:>8}: median {statistics.median(values):6.2f} ms, p95 "
             f"{statistics.quantiles(values, n=20)[-1]:6.2f} ms"
         )
-    from accounts import email_delivery
-
-    if email_delivery._executor is not None:
-        email_delivery._executor.shutdown(wait=False, cancel_futures=True)
+    worker.__exit__(None, None, None)
+    broker = redis.Redis.from_url(args.broker)
+    for key in broker.scan_iter(match=f"{prefix}*", count=1000):
+        broker.delete(key)
     print(f"deliveries recorded so far: {EmailDelivery.objects.count()}")
     return 0
 

@@ -86,7 +86,7 @@ def _one_line(text: str) -> str:
 INVITE_SUBJECT = "You are invited to train on Fitbud"
 
 
-def invite_email_send(*, delivery_id: int, token: str) -> bool:
+def invite_email_send(*, delivery_id: int, token: str, final: bool = True) -> bool:
     """Send an invite's recorded email. The raw token comes from the caller (it is never
     stored); if the invite has been issued again since, this token is dead and the newer
     email carries the live one, so this one is not sent."""
@@ -113,7 +113,7 @@ def invite_email_send(*, delivery_id: int, token: str) -> bool:
     message = EmailMessage(
         delivery.subject, body, to=[delivery.recipient], reply_to=[invite.trainer.email]
     )
-    if not email_delivery_attempt(delivery=delivery, message=message):
+    if not email_delivery_attempt(delivery=delivery, message=message, final=final):
         # The invite stays valid: the trainer holds the link and sees email_status "failed".
         return False
     Invite.objects.filter(pk=invite.pk).update(
@@ -136,8 +136,10 @@ def _issue(*, invite: Invite) -> str:
         kind=EmailDelivery.Kind.INVITE, recipient=invite.email, subject=INVITE_SUBJECT
     )
     invite.save()
-    # After commit and off the request thread; the token travels in memory only.
-    email_send_later(invite_email_send, delivery_id=invite.email_delivery.pk, token=token)
+    # After commit, on a task; the token travels as a task argument only (docs/security.md).
+    from clients.tasks import invite_email_send_task
+
+    email_send_later(invite_email_send_task, delivery_id=invite.email_delivery.pk, token=token)
     return token
 
 

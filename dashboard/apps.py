@@ -9,9 +9,10 @@ class DashboardConfig(AppConfig):
         # The feed listens to the other apps; they never import dashboard.
         from django.db.models.signals import post_delete, post_save
 
-        from billing.signals import payment_received
+        from billing.signals import payment_failed, payment_received
         from clients.signals import invite_accepted
-        from dashboard import receivers
+        from dashboard import receivers, spine
+        from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
         from progress.models import CheckIn, MealLog, WorkoutLog
 
@@ -37,4 +38,11 @@ class DashboardConfig(AppConfig):
         )
         payment_received.connect(
             receivers.on_payment_received, dispatch_uid="dashboard.feed.payment_received"
+        )
+        payment_failed.connect(
+            receivers.on_payment_failed, dispatch_uid="dashboard.feed.payment_failed"
+        )
+        # The outbox: every new event is relayed to the spine's consumers after commit.
+        post_save.connect(
+            spine.on_event_saved, sender=ActivityEvent, dispatch_uid="dashboard.spine.relay"
         )

@@ -6,7 +6,11 @@ from django.utils import timezone
 
 
 class ActivityEvent(models.Model):
-    """One row of the trainer's feed, written in the same transaction as what it reports."""
+    """One domain event, written in the same transaction as what it reports.
+
+    It is the event spine and the transactional outbox at once (dashboard/spine.py): the
+    trainer's feed reads these rows directly; every other consumer is handed each row by
+    the `dashboard.event_relay` task and records what it handled in EventDelivery."""
 
     class Kind(models.TextChoices):
         WORKOUT_LOGGED = "workout.logged", "Workout logged"
@@ -18,6 +22,7 @@ class ActivityEvent(models.Model):
         INVITE_ACCEPTED = "invite.accepted", "Invite accepted"
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"
+        PAYMENT_FAILED = "payment.failed", "Payment failed"
 
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_events"
@@ -47,3 +52,43 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"
+
+
+class EventDelivery(models.Model):
+    """One consumer has handled one event: the unique pair makes at-least-once delivery
+    act once per consumer (dashboard/spine.py)."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed for good"
+
+    event = models.ForeignKey(ActivityEvent, on_delete=models.CASCADE, related_name="deliveries")
+    consumer = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DONE)
+    # Staff only: why a consumer gave up on the event after its last retry.
+    last_error = models.TextField(blank=True)
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-handled_at", "-id"]
+        verbose_name_plural = "event deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "consumer"], name="dashboard_eventdelivery_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}: event {self.event_id} ({self.status})"
+
+
+class ConsumerCursor(models.Model):
+    """Per consumer, the id up to which every event is handled (the sweep's high-water
+    mark): the sweep reads only the events after it."""
+
+    consumer = models.CharField(max_length=64, unique=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.consumer} at event {self.position}"

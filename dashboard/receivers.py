@@ -153,3 +153,12 @@ def on_payment_received(sender, payment: Payment, **kw):
         summary=payment_summary(payment),
         obj=payment,
     )
+
+
+def on_payment_failed(sender, payment: Payment, **kw):
+    event_record(
+        client=payment.client,
+        kind=Kind.PAYMENT_FAILED,
+        summary=payment_summary(payment).replace(" paid ", "'s payment failed: ", 1),
+        obj=payment,
+    )

@@ -59,17 +59,38 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def broker_status() -> str:
+    """ "ok", "down", or "not_configured" (tasks run eagerly in this process)."""
+    if not settings.CELERY_BROKER_URL:
+        return "not_configured"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception:
+        return "down"
+    return "ok"
+
+
 @never_cache
 @require_GET
 def readyz(request):
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query (503 if not). The broker is reported but
+    does not fail readiness: with it down the API still serves and commits, and the sweeps
+    deliver the background work once it is back (docs/architecture.md)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
         return _error(503, "database_unavailable", "The database is not reachable.")
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "broker": broker_status()})
 
 
 # JSON instead of HTML error pages for anything Django answers outside DRF views.

@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import email_delivery
 from accounts.models import EmailDelivery
 from accounts.services import password_reset_delivery_send
 from accounts.tests.factories import TrainerFactory
@@ -197,51 +196,76 @@ def test_an_unknown_or_inactive_address_gets_no_email_and_no_record(
     assert mail.outbox == [] and not EmailDelivery.objects.exists()
 
 
-# --- the background pool ------------------------------------------------------------------
+# --- on a Celery task ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_pool():
-    email_delivery._forget_pool()
-    yield
-    executor = email_delivery._executor
-    if executor is not None:
-        executor.shutdown(wait=True)
-    email_delivery._forget_pool()
-
-
-def test_outside_tests_the_send_runs_on_a_background_thread(settings, fresh_pool):
-    settings.EMAIL_SEND_THREADS = 1
-    ran_on, done = [], threading.Event()
-
-    def job(*, value):
-        ran_on.append((threading.current_thread().name, value))
-        done.set()
-
-    email_delivery._dispatch(job, {"value": 42})
-    assert done.wait(5)
-    assert ran_on[0][0].startswith("email-send") and ran_on[0][1] == 42
-
-
-def test_a_full_send_queue_records_the_email_as_failed_instead_of_waiting(
-    settings, fresh_pool, caplog
+def test_a_reset_request_enqueues_one_task_after_commit_and_does_no_lookup(
+    api_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    settings.EMAIL_SEND_THREADS, settings.EMAIL_SEND_QUEUE = 1, 1
-    release = threading.Event()
-    delivery = EmailDelivery.objects.create(kind="invite", recipient="a@example.com", subject="s")
+    published = []
+    monkeypatch.setattr(
+        "accounts.tasks.password_reset_email_send_task.apply_async",
+        lambda kwargs: published.append(kwargs),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": "Nobody@Example.com"})
+    assert response.status_code == 202
+    assert len(published) == 1 and published[0]["email"] == "nobody@example.com"
+    assert not EmailDelivery.objects.exists()
 
-    email_delivery._dispatch(lambda **kwargs: release.wait(5), {})
-    email_delivery._dispatch(lambda **kwargs: None, {"delivery_id": delivery.pk})
-    release.set()
 
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.last_error) == ("failed", email_delivery.QUEUE_FULL)
-    assert "queue full" in caplog.text
+def test_a_broker_that_cannot_be_reached_is_logged_not_raised(
+    api_client, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("accounts.tasks.password_reset_email_send_task.apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(RESET, {"email": "a@example.com"})
+    assert (response.status_code, response.json()) == (202, RESET_BODY)
+    assert "Could not enqueue accounts.password_reset_email_send" in caplog.text
 
 
-def test_a_broken_job_is_logged_not_raised(caplog):
-    def broken():
-        raise RuntimeError("bug in a job")
+def test_the_reset_task_run_twice_records_and_sends_one_email():
+    from accounts.tasks import password_reset_email_send_task
 
-    email_delivery._dispatch(broken, {})
-    assert "bug in a job" in caplog.text
+    TrainerFactory(email="twice@example.com")
+    kwargs = {"email": "twice@example.com", "request_id": "9b2f4c1e-2d7a-4a8e-9a55-0c1d2e3f4a5b"}
+    password_reset_email_send_task.apply(kwargs=kwargs)
+    password_reset_email_send_task.apply(kwargs=kwargs)
+    assert len(mail.outbox) == 1
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+def test_the_sweep_resends_a_lost_reset_and_fails_a_lost_invite(
+    settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import LOST, email_deliveries_sweep_task
+
+    user = TrainerFactory(email="lost@example.com")
+    old = timezone.now() - timedelta(minutes=settings.EMAIL_STALE_MINUTES + 1)
+    reset = EmailDelivery.objects.create(
+        kind="password_reset", recipient=user.email, subject="s", user=user, created_at=old
+    )
+    invite = EmailDelivery.objects.create(
+        kind="invite", recipient="i@example.com", subject="s", created_at=old
+    )
+    fresh = EmailDelivery.objects.create(kind="invite", recipient="f@example.com", subject="s")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_deliveries_sweep_task.apply().get() == {"resent": 1, "failed": 1}
+    reset.refresh_from_db(), invite.refresh_from_db(), fresh.refresh_from_db()
+    assert (reset.status, len(mail.outbox), mail.outbox[0].to) == ("sent", 1, [user.email])
+    assert (invite.status, invite.last_error) == ("failed", LOST)
+    assert fresh.status == "pending"
+
+    # Run again: nothing is stale any more, nothing is sent twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_deliveries_sweep_task.apply().get() == {"resent": 0, "failed": 0}
+    assert len(mail.outbox) == 1

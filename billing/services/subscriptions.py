@@ -13,7 +13,7 @@ from billing.periods import period_end
 from billing.providers import get_provider
 from billing.providers.base import Charge
 from billing.selectors import plan_for_checkout
-from billing.signals import payment_received
+from billing.signals import payment_failed, payment_received
 from clients.models import Client
 from fitbud.api.exceptions import Conflict
 
@@ -56,7 +56,8 @@ def payment_record(
 
     Callers hold the subscription's row lock. A failed attempt that later succeeds (a card
     retried) flips the same row to succeeded; a succeeded payment never goes back to failed.
-    `payment_received` is sent exactly once per payment, when it first succeeds.
+    `payment_received` is sent exactly once per payment, when it first succeeds;
+    `payment_failed` once, when the row is first recorded as failed.
     """
     new_status = Payment.Status.SUCCEEDED if succeeded else Payment.Status.FAILED
     payment, created = Payment.objects.select_for_update().get_or_create(
@@ -84,6 +85,8 @@ def payment_record(
         payment.save(update_fields=["status", "amount", "failure_reason", "paid_at", "updated_at"])
     if payment.status == Payment.Status.SUCCEEDED:
         payment_received.send(sender=Payment, payment=payment)
+    elif created and payment.status == Payment.Status.FAILED:
+        payment_failed.send(sender=Payment, payment=payment)
     return payment
 
 

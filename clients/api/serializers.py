@@ -53,9 +53,10 @@ class InviteSerializer(serializers.ModelSerializer):
         allow_null=True,
         default=None,
         help_text=(
-            "The latest invite email: `pending` (queued, it leaves after the response), "
-            "`sent`, or `failed` (the mail server refused or did not answer; resend to try "
-            "again with a new link). Null for invites that never had one."
+            "The latest invite email: `pending` (queued after the response, or waiting for "
+            "a retry while the mail server fails), `sent`, or `failed` (the mail server "
+            "refused or did not answer through every retry; resend to try again with a new "
+            "link). Null for invites that never had one."
         ),
     )
 

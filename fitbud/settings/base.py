@@ -140,10 +140,67 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fitbud <no-reply@fitbud.
 # Seconds an SMTP connect/read may take: a server that accepts and never answers must not
 # hold a thread for minutes (accounts/email_delivery.py records the failure).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# Emails leave after commit on this many background threads per process (0 = in the
-# committing thread, as the tests do), with at most EMAIL_SEND_QUEUE waiting.
-EMAIL_SEND_THREADS = env.int("EMAIL_SEND_THREADS", default=2)
-EMAIL_SEND_QUEUE = env.int("EMAIL_SEND_QUEUE", default=200)
+# Emails are sent by Celery tasks after commit (accounts/email_delivery.py, see Background).
+
+# Background work (fitbud/celery.py, docs/architecture.md "Background work"). Unset broker:
+# every task runs eagerly in the enqueuing process after commit (make run, the tests); set:
+# every task goes to Redis and `celery -A fitbud worker` runs it, under any settings module.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, never a 500
+# Prefix of every broker key, so several deployments (or a cache) can share one Redis DB.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": env("CELERY_BROKER_KEY_PREFIX", default=""),
+    # A task not acknowledged within this many seconds (worker killed) is delivered again;
+    # longer than any retry countdown and any task's time limit.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A broker that is down at commit costs a request this long at most (then the sweep).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No result backend: tasks record their outcome in the database (EmailDelivery,
+# EventDelivery); set one only to inspect task results.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_IGNORE_RESULT = True
+# Losing a task matters (an email, an event): acknowledge after it ran, hand it to another
+# worker when its worker dies, and take one task at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="fitbud")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+# Retries: base * 2**n seconds with jitter, capped (fitbud/background.py backoff).
+CELERY_RETRY_BACKOFF_BASE = env.int("CELERY_RETRY_BACKOFF_BASE", default=10)
+CELERY_RETRY_BACKOFF_MAX = env.int("CELERY_RETRY_BACKOFF_MAX", default=600)
+# What used to be cron: run by `celery -A fitbud beat` (one beat per deployment).
+CELERY_BEAT_SCHEDULE = {
+    "renew-subscriptions": {"task": "billing.subscriptions_renew", "schedule": 300.0},
+    "expire-invites": {"task": "clients.invites_expire", "schedule": 900.0},
+    "flush-expired-tokens": {"task": "accounts.tokens_flush", "schedule": 86400.0},
+    "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
+    "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
+}
+# An email still pending this long after it was recorded lost its send task (every retry
+# would have ended): a reset is sent again, an invite marked failed (resend it).
+EMAIL_STALE_MINUTES = 90
+# The event spine (dashboard/spine.py): consumers by name; each handles every event once.
+SPINE_CONSUMERS = {"log": "dashboard.spine.log_consumer"}
+# An event not relayed this many seconds after it was written is relayed by the sweep.
+SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
+SPINE_SWEEP_BATCH = 500
+# A consumer seen for the first time is handed the events of this many past hours only.
+SPINE_NEW_CONSUMER_LOOKBACK_HOURS = 24
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")

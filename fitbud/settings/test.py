@@ -7,7 +7,6 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-EMAIL_SEND_THREADS = 0  # emails leave in the committing thread: tests see them at once
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 BILLING_PROVIDER = "test"
 STRIPE_SECRET_KEY = "sk_test_dummy"
