@@ -23,3 +23,19 @@ def check_throttle_cache_is_shared(app_configs, **kwargs) -> list[checks.CheckMe
             id="accounts.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_background_work_has_a_broker(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    # Without a broker tasks run in the request's thread after commit: a slow mail server
+    # slows the request, and the password reset's timing tells whether an address exists.
+    if settings.CELERY_BROKER_URL:
+        return []
+    return [
+        checks.Warning(
+            "CELERY_BROKER_URL is not set: email and event consumers run inside the "
+            "request (no retries, SMTP latency visible to callers).",
+            hint="Set CELERY_BROKER_URL to the Redis broker the worker and beat use.",
+            id="accounts.W002",
+        )
+    ]

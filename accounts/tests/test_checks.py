@@ -35,3 +35,13 @@ def test_the_check_runs_only_with_deploy(settings):
     settings.CACHES = LOCMEM
     assert "accounts.W001" not in {m.id for m in run_checks()}
     assert "accounts.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
+
+
+def test_a_deployment_without_a_broker_is_a_deploy_warning(settings):
+    from accounts.checks import check_background_work_has_a_broker
+
+    settings.CELERY_BROKER_URL = ""
+    [message] = check_background_work_has_a_broker(None)
+    assert message.id == "accounts.W002"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/1"
+    assert check_background_work_has_a_broker(None) == []
