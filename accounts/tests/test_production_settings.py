@@ -34,7 +34,9 @@ def run_with_production_settings(args, **env_overrides):
 
 def test_check_deploy_has_no_warnings_with_redis_configured():
     # The check only reads settings; no Redis server needs to be running.
-    result = run_deploy_check(REDIS_URL="redis://redis.internal:6379/0")
+    result = run_deploy_check(
+        REDIS_URL="redis://redis.internal:6379/0", CELERY_BROKER_URL="redis://redis.internal:6379/1"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import setup_logging
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +64,10 @@ def _forget_connections() -> None:
     app._local.__dict__.pop("backend", None)
 
 
+def _keep_logging(**kwargs):
+    pass
+
+
 @pytest.fixture
 def worker(settings):
     """A worker on a real broker; every enqueue of this test goes there (not eager)."""
@@ -97,10 +102,14 @@ def worker(settings):
     _forget_connections()
     settings.CELERY_RETRY_BACKOFF_BASE = 0  # retries at once: the test waits for none
     settings.CELERY_BROKER_URL = BROKER_URL
+    # A receiver of setup_logging tells Celery not to configure logging itself: its worker
+    # set-up would otherwise rewire the process's loggers for every later test.
+    setup_logging.connect(_keep_logging, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
             yield
     finally:
+        setup_logging.disconnect(_keep_logging)
         app.conf.update(saved)
         _forget_connections()
         client = redis.Redis.from_url(BROKER_URL)
