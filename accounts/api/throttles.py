@@ -23,6 +23,15 @@ from fitbud.cache import throttle_cache
 class CountedThrottle(SimpleRateThrottle):
     cache = throttle_cache  # also set on SimpleRateThrottle itself (fitbud.api.apps)
 
+    def email_key(self, email) -> str | None:
+        """The counter of an email address: a digest of the normalised address (no address
+        is written into cache keys); None when there is none to count, which the serializer
+        then rejects."""
+        if not isinstance(email, str) or not email.strip():
+            return None
+        digest = hashlib.sha256(User.objects.normalize_email(email).encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
 
 class ClientAddressThrottle(CountedThrottle):
     """Counts requests per client address (X-Forwarded-For honoured per NUM_PROXIES)."""
@@ -40,14 +49,9 @@ class AccountThrottle(CountedThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         if request.user and request.user.is_authenticated:
-            email = request.user.email
-        else:
-            data = request.data
-            email = data.get("email") if isinstance(data, Mapping) else None
-            if not isinstance(email, str) or not email.strip():
-                return None  # nothing to count; the serializer rejects the request
-        digest = hashlib.sha256(User.objects.normalize_email(email).encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": digest}
+            return self.email_key(request.user.email)
+        data = request.data
+        return self.email_key(data.get("email") if isinstance(data, Mapping) else None)
 
 
 class LoginAddressThrottle(ClientAddressThrottle):

@@ -2,14 +2,13 @@
 
 Per trainer (a trainer cannot flood the mail server or probe many addresses) and per
 recipient address, across trainers (an inbox cannot be flooded by one or several trainers).
-Both fail open like the login throttles (accounts.api.throttles).
+Both count like the login throttles (accounts.api.throttles): in Redis, or per process while
+it is unreachable, never lifted.
 """
 
-import hashlib
 from collections.abc import Mapping
 
 from accounts.api.throttles import CountedThrottle
-from accounts.models import User
 
 
 class InviteTrainerThrottle(CountedThrottle):
@@ -29,11 +28,6 @@ class InviteRecipientThrottle(CountedThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         if getattr(view, "action", None) == "resend":
-            email = view.get_object().email
-        else:
-            data = request.data
-            email = data.get("email") if isinstance(data, Mapping) else None
-        if not isinstance(email, str) or not email.strip():
-            return None  # nothing to count; the serializer rejects the request
-        digest = hashlib.sha256(User.objects.normalize_email(email).encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": digest}
+            return self.email_key(view.get_object().email)
+        data = request.data
+        return self.email_key(data.get("email") if isinstance(data, Mapping) else None)
