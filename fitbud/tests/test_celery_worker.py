@@ -4,6 +4,10 @@ Redis broker, one end-to-end test per task kind.
 Marked `redis`: they need a Redis at CELERY_TEST_BROKER_URL (default
 redis://127.0.0.1:6379/12; every key gets a per-test prefix and is deleted afterwards). Without
 one they are skipped with the reason, unless REQUIRE_REDIS=1 (CI), where they fail.
+
+Marked `postgres` too: the worker thread writes while the test thread reads, and the test
+suite's in-memory SQLite (one database shared between threads with table-level locks)
+answers that with "database table is locked", which says nothing about the product.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ WAIT_SECONDS = 30
 
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     # Celery's Redis result backend (used here only to wait for results) on redis-py 8.
     pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning"),
