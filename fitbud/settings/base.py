@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVERS": [
+        # First: the origin the schema was loaded from, so Swagger UI's "Try it out" calls
+        # the server it is on, whatever its host and port.
+        {"url": "/", "description": "This server."},
         {"url": "http://localhost:8000", "description": "Local development (make run)."},
         {
             "url": "{origin}",
