@@ -13,7 +13,6 @@ import os
 
 from celery import Celery
 from celery.signals import task_failure, task_retry
-from django.conf import settings
 
 # Like wsgi.py/asgi.py: a worker or beat is a deployment process. (This module is imported
 # with the `fitbud` package, so manage.py's and pytest's choice, made earlier, wins.)
@@ -21,10 +20,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitbud.settings.production")
 
 app = Celery("fitbud")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-if not settings.CELERY_BROKER_URL:
-    # Every task runs eagerly then, but Celery still takes a producer connection for an eager
-    # call: the in-memory transport, not a default broker on localhost (and kombu's warning).
-    app.conf.broker_url = "memory://"
 app.autodiscover_tasks()
 
 logger = logging.getLogger("fitbud.tasks")
