@@ -121,6 +121,14 @@ SUCCESS_TEXT = {
 INTERNAL_NOTES = re.compile(r"\s*\(?[^.()]*\b(response cache|cached_response)\b[^.()]*\)?\.?")
 
 
+def _operations(result: dict[str, Any]):
+    """Every operation object of the schema (the HTTP methods of each path item)."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in METHODS:
+                yield operation
+
+
 def _walk(node: Any):
     if isinstance(node, dict):
         yield node
@@ -198,40 +206,37 @@ def _strip_internal_notes(text: str) -> str:
 
 def one_error_envelope(result: dict[str, Any], generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in METHODS:
+    for operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        has_body = "requestBody" in operation
+        for status in list(responses):
+            if not status.isdigit() or int(status) < 400:
                 continue
-            responses = operation.setdefault("responses", {})
-            has_body = "requestBody" in operation
-            for status in list(responses):
-                if not status.isdigit() or int(status) < 400:
-                    continue
-                if status == "405" or (status == "415" and not has_body):
-                    # A documented method is never answered 405; no body, no 415.
-                    del responses[status]
-                    continue
-                response = responses[status]
-                codes: list[str] = []
-                examples = None
-                for content in response.get("content", {}).values():
-                    codes += _codes(schemas, content.get("schema", {}), set())
-                    codes += _examples_codes(content)
-                    examples = content.get("examples") or examples
-                if status == "400":
-                    # Field validators' codes; `attr` names the field (or is null).
-                    codes += VALIDATION_CODES
-                if not response.get("content") and not codes:
-                    # A description-only error (e.g. the stream's 503) names its code.
-                    codes = re.findall(r"^`([a-z_]+)`", response.get("description", ""))
-                responses[status] = _error_response(
-                    status, response.get("description", ""), codes, examples
-                )
-            for status, codes in ALWAYS.items():
-                responses.setdefault(status, _error_response(status, "", codes))
-            if has_body:
-                responses.setdefault("413", _error_response("413", "", ["request_too_large"]))
-            responses.setdefault("429", _error_response("429", "", ["throttled"]))
+            if status == "405" or (status == "415" and not has_body):
+                # A documented method is never answered 405; no body, no 415.
+                del responses[status]
+                continue
+            response = responses[status]
+            codes: list[str] = []
+            examples = None
+            for content in response.get("content", {}).values():
+                codes += _codes(schemas, content.get("schema", {}), set())
+                codes += _examples_codes(content)
+                examples = content.get("examples") or examples
+            if status == "400":
+                # Field validators' codes; `attr` names the field (or is null).
+                codes += VALIDATION_CODES
+            if not response.get("content") and not codes:
+                # A description-only error (e.g. the stream's 503) names its code.
+                codes = re.findall(r"^`([a-z_]+)`", response.get("description", ""))
+            responses[status] = _error_response(
+                status, response.get("description", ""), codes, examples
+            )
+        for status, codes in ALWAYS.items():
+            responses.setdefault(status, _error_response(status, "", codes))
+        if has_body:
+            responses.setdefault("413", _error_response("413", "", ["request_too_large"]))
+        responses.setdefault("429", _error_response("429", "", ["throttled"]))
     schemas["Error"] = ERROR_SCHEMA
     schemas["ErrorItem"] = ERROR_ITEM_SCHEMA
     return result
@@ -240,31 +245,27 @@ def one_error_envelope(result: dict[str, Any], generator, request, public):
 def anonymous_security(result: dict[str, Any], generator, request, public):
     """`security: []` on every operation that takes no credentials (`[{}]` means "optional
     auth" to generators, which then ask for an authenticated client)."""
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method in METHODS and operation.get("security") in (None, [{}], []):
-                operation["security"] = []
+    for operation in _operations(result):
+        if operation.get("security") in (None, [{}], []):
+            operation["security"] = []
     return result
 
 
 def integer_path_ids(result: dict[str, Any], generator, request, public):
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in METHODS:
-                continue
-            for parameter in operation.get("parameters", []):
-                schema = parameter.get("schema", {})
-                pattern = schema.get("pattern", "")
-                digits = pattern.strip("^$") in (r"\d+", "[0-9]+")
-                if parameter.get("in") == "path" and (digits or (schema.get("type") == "integer")):
-                    parameter["schema"] = {
-                        "type": "integer",
-                        "format": "int64",
-                        "minimum": 1,
-                        "maximum": MAX_ID,
-                    }
-                    if not parameter.get("description"):
-                        parameter["description"] = "A numeric id."
+    for operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            pattern = schema.get("pattern", "")
+            digits = pattern.strip("^$") in (r"\d+", "[0-9]+")
+            if parameter.get("in") == "path" and (digits or (schema.get("type") == "integer")):
+                parameter["schema"] = {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": MAX_ID,
+                }
+                if not parameter.get("description"):
+                    parameter["description"] = "A numeric id."
     return result
 
 
@@ -276,26 +277,23 @@ def named_query_enums(result: dict[str, Any], generator, request, public):
         for name, schema in schemas.items()
         if name.endswith("Enum") and "enum" in schema
     }
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in METHODS:
+    for operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            target = schema.get("items") if schema.get("type") == "array" else schema
+            if not isinstance(target, dict) or "enum" not in target:
                 continue
-            for parameter in operation.get("parameters", []):
-                schema = parameter.get("schema", {})
-                target = schema.get("items") if schema.get("type") == "array" else schema
-                if not isinstance(target, dict) or "enum" not in target:
-                    continue
-                name = named.get(tuple(sorted(str(v) for v in target["enum"])))
-                if name is None:
-                    continue
-                if target is schema:
-                    parameter["schema"] = {"$ref": REF + name}
-                else:
-                    schema["items"] = {"$ref": REF + name}
-                described = re.sub(
-                    r"\s*\* `[^`]*` - [^\n]*", "", parameter.get("description", "")
-                ).strip()
-                parameter["description"] = described or f"One of `{name}`."
+            name = named.get(tuple(sorted(str(v) for v in target["enum"])))
+            if name is None:
+                continue
+            if target is schema:
+                parameter["schema"] = {"$ref": REF + name}
+            else:
+                schema["items"] = {"$ref": REF + name}
+            described = re.sub(
+                r"\s*\* `[^`]*` - [^\n]*", "", parameter.get("description", "")
+            ).strip()
+            parameter["description"] = described or f"One of `{name}`."
     return result
 
 
@@ -322,18 +320,13 @@ def nullable_refs(result: dict[str, Any], generator, request, public):
 
 def descriptions(result: dict[str, Any], generator, request, public):
     """Every response described; no implementation notes in operation texts."""
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in METHODS:
-                continue
-            for key in ("description", "summary"):
-                if key in operation:
-                    operation[key] = _strip_internal_notes(operation[key])
-            for status, response in operation.get("responses", {}).items():
-                if not response.get("description"):
-                    response["description"] = SUCCESS_TEXT.get(
-                        status, STATUS_TEXT.get(status, "OK.")
-                    )
+    for operation in _operations(result):
+        for key in ("description", "summary"):
+            if key in operation:
+                operation[key] = _strip_internal_notes(operation[key])
+        for status, response in operation.get("responses", {}).items():
+            if not response.get("description"):
+                response["description"] = SUCCESS_TEXT.get(status, STATUS_TEXT.get(status, "OK."))
     for schema in result.get("components", {}).get("schemas", {}).values():
         if isinstance(schema.get("description"), str):
             schema["description"] = _strip_internal_notes(schema["description"])
@@ -435,22 +428,19 @@ def stream_and_headers(result: dict[str, Any], generator, request, public):
     pointed at from the response by `x-event-schema`), and the response headers views set
     by hand."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in METHODS:
+    for operation in _operations(result):
+        for status, headers in HEADERS.get(operation.get("operationId"), {}).items():
+            if status in operation.get("responses", {}):
+                operation["responses"][status].setdefault("headers", {}).update(headers)
+        for response in operation.get("responses", {}).values():
+            stream = response.get("content", {}).get("text/event-stream")
+            if stream is None:
                 continue
-            for status, headers in HEADERS.get(operation.get("operationId"), {}).items():
-                if status in operation.get("responses", {}):
-                    operation["responses"][status].setdefault("headers", {}).update(headers)
-            for response in operation.get("responses", {}).values():
-                stream = response.get("content", {}).get("text/event-stream")
-                if stream is None:
-                    continue
-                # `schema` is one event as it is on the wire (FeedStreamEvent: `data` is the
-                # JSON text; what schemathesis checks every event against); `x-event-schema`
-                # is the same event with `data` parsed, for generated clients.
-                schemas["FeedStreamMessage"] = FEED_STREAM_EVENT
-                stream["x-event-schema"] = {"$ref": REF + "FeedStreamMessage"}
+            # `schema` is one event as it is on the wire (FeedStreamEvent: `data` is the
+            # JSON text; what schemathesis checks every event against); `x-event-schema`
+            # is the same event with `data` parsed, for generated clients.
+            schemas["FeedStreamMessage"] = FEED_STREAM_EVENT
+            stream["x-event-schema"] = {"$ref": REF + "FeedStreamMessage"}
     return result
 
 
