@@ -6,6 +6,18 @@ from django.utils import timezone
 from fitbud.models import TimeStampedModel
 
 
+class AccessDomain(models.TextChoices):
+    """The parts of a client's record that access is granted by (studios: a member sees a
+    client's data of a domain only as the primary coach, an owner/admin, or by a grant)."""
+
+    WORKOUTS = "workouts", "Workouts"
+    NUTRITION = "nutrition", "Nutrition"
+    CHECKINS = "checkins", "Check-ins and progress"
+    MESSAGES = "messages", "Messages"
+    NOTES = "notes", "Private notes"
+    HEALTH = "health", "Health profile"
+
+
 class Invite(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

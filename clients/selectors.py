@@ -4,13 +4,38 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client, ClientNote, HealthProfile, Invite
+
+
+def client_scope(user, *, domain: str | None = None, prefix: str = "client__") -> Q:
+    """The one rule of who sees which client's data, as a filter.
+
+    `prefix` is the path from the filtered model to its Client ("client__" for a log,
+    "" for Client itself). `domain` (an AccessDomain value) names the part of the record
+    being read; None asks only whether the client is visible at all. Every selector that
+    reads client-owned rows filters with this, so objects outside it are 404.
+    """
+    if getattr(user, "is_trainer", False):
+        return Q(**{f"{prefix}trainer": user})
+    if getattr(user, "is_client", False):
+        return Q(**{f"{prefix}user": user})
+    return Q(pk__in=[])
 
 
 def invite_token_hash(token: str) -> str:

@@ -11,27 +11,25 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 
 from accounts.models import User
+from clients.models import AccessDomain
+from clients.selectors import client_scope
 from progress.models import CheckIn, MealLog, WorkoutLog
 
 M = TypeVar("M", bound=Model)
 
 
-def _scoped(queryset: QuerySet[M], *, user: User) -> QuerySet[M]:
+def _scoped(queryset: QuerySet[M], *, user: User, domain: str) -> QuerySet[M]:
     # Anonymous users (schema generation) have no role and see nothing.
-    if getattr(user, "is_trainer", False):
-        return queryset.filter(client__trainer=user)
-    if getattr(user, "is_client", False):
-        return queryset.filter(client__user=user)
-    return queryset.none()
+    return queryset.filter(client_scope(user, domain=domain))
 
 
 def workout_log_list(*, user: User) -> QuerySet[WorkoutLog]:
-    return _scoped(WorkoutLog.objects.all(), user=user)
+    return _scoped(WorkoutLog.objects.all(), user=user, domain=AccessDomain.WORKOUTS)
 
 
 def meal_log_list(*, user: User) -> QuerySet[MealLog]:
-    return _scoped(MealLog.objects.all(), user=user)
+    return _scoped(MealLog.objects.all(), user=user, domain=AccessDomain.NUTRITION)
 
 
 def check_in_list(*, user: User) -> QuerySet[CheckIn]:
-    return _scoped(CheckIn.objects.all(), user=user)
+    return _scoped(CheckIn.objects.all(), user=user, domain=AccessDomain.CHECKINS)
