@@ -32,7 +32,14 @@ from accounts.email_delivery import (
     email_delivery_fail,
     email_send_later,
 )
-from accounts.models import EmailDelivery, User
+from accounts.models import (
+    EmailDelivery,
+    Studio,
+    StudioMember,
+    StudioRole,
+    User,
+    studio_create_solo,
+)
 from accounts.selectors import user_get_by_email, user_get_from_reset_uid
 from fitbud.api.exceptions import Conflict
 
@@ -67,6 +74,9 @@ def user_create(
     role: str = User.Role.TRAINER,
     timezone: str = "UTC",
     units: str = User.Units.METRIC,
+    studio: Studio | None = None,
+    studio_role: str = StudioRole.OWNER,
+    title: str = "",
 ) -> User:
     """Create a login. Validates the password with Django's validators (400 on the
     `password` field) and refuses an email that exists in any letter case (409).
@@ -86,6 +96,13 @@ def user_create(
             user.save()
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists.", code="email_taken") from exc
+    if user.is_trainer:
+        # Every trainer account belongs to one studio: its own (sign-up), or the one whose
+        # member invite it accepts.
+        if studio is None:
+            studio_create_solo(user=user)
+        else:
+            StudioMember.objects.create(studio=studio, user=user, role=studio_role, title=title)
     return user
 
 

@@ -19,8 +19,15 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
-from clients.models import Client, ClientNote, HealthProfile, Invite
+from accounts.models import StudioMember, User, membership_of
+from clients.models import (
+    DOMAIN_FIELDS,
+    Client,
+    ClientAccess,
+    ClientNote,
+    HealthProfile,
+    Invite,
+)
 
 
 def client_scope(user, *, domain: str | None = None, prefix: str = "client__") -> Q:
@@ -30,12 +37,55 @@ def client_scope(user, *, domain: str | None = None, prefix: str = "client__") -
     "" for Client itself). `domain` (an AccessDomain value) names the part of the record
     being read; None asks only whether the client is visible at all. Every selector that
     reads client-owned rows filters with this, so objects outside it are 404.
+
+    A client sees their own record. A studio's owners and admins see every client of the
+    studio in every domain; a coach sees the clients they are primary coach of, and any
+    other member sees a client only in the domains of a grant in force now (an expired or
+    revoked grant stops at once: the filter compares with the clock, not with a cache).
     """
-    if getattr(user, "is_trainer", False):
-        return Q(**{f"{prefix}trainer": user})
     if getattr(user, "is_client", False):
         return Q(**{f"{prefix}user": user})
-    return Q(pk__in=[])
+    member = membership_of(user)
+    if member is None:
+        return Q(pk__in=[])
+    in_studio = Q(**{f"{prefix}studio_id": member.studio_id})
+    if member.manages_studio:
+        return in_studio
+    return in_studio & (
+        Q(**{f"{prefix}trainer": user})
+        | Q(**{f"{prefix}pk__in": granted_client_ids(member=member, domain=domain)})
+    )
+
+
+def granted_client_ids(*, member: StudioMember, domain: str | None = None) -> QuerySet:
+    """Ids of the clients a grant in force lets this member see (in `domain`, if given)."""
+    grants = ClientAccess.objects.active().filter(member=member)
+    if domain is not None:
+        grants = grants.filter(**{DOMAIN_FIELDS[domain]: True})
+    return grants.values("client_id")
+
+
+def client_visible(user, *, client: Client, domain: str | None = None) -> bool:
+    """Whether `user` may read `domain` of a client they can already address."""
+    member = membership_of(user)
+    if (
+        member is not None
+        and member.studio_id == client.studio_id
+        and (member.manages_studio or client.trainer_id == user.pk)
+    ):
+        return True  # every domain, without a query
+    return Client.objects.filter(
+        client_scope(user, domain=domain, prefix=""), pk=client.pk
+    ).exists()
+
+
+def client_manageable(user, *, client: Client) -> bool:
+    """Whether `user` may manage the client itself (status, goals, invites, grants,
+    transfer): the studio's owners and admins, and the client's primary coach."""
+    member = membership_of(user)
+    if member is None or member.studio_id != client.studio_id:
+        return False
+    return member.manages_studio or client.trainer_id == user.pk
 
 
 def invite_token_hash(token: str) -> str:
@@ -58,9 +108,17 @@ def _with_current_status(queryset: QuerySet[Invite]) -> QuerySet[Invite]:
 
 
 def invite_list(*, trainer: User) -> QuerySet[Invite]:
-    return _with_current_status(
-        Invite.objects.filter(trainer=trainer).select_related("email_delivery")
-    ).order_by("-created_at", "-id")
+    """A studio's owners and admins see every client invite of the studio; a coach the
+    invites they sent."""
+    member = membership_of(trainer)
+    if member is None:
+        return Invite.objects.none()
+    invites = Invite.objects.filter(studio_id=member.studio_id)
+    if not member.manages_studio:
+        invites = invites.filter(trainer=trainer)
+    return _with_current_status(invites.select_related("email_delivery")).order_by(
+        "-created_at", "-id"
+    )
 
 
 def invite_get(*, trainer: User, invite_id: object) -> Invite:
@@ -88,7 +146,7 @@ def client_list(*, trainer: User) -> QuerySet[Client]:
         .values("n")
     )
     return (
-        Client.objects.filter(trainer=trainer)
+        Client.objects.filter(client_scope(trainer, prefix=""))
         .select_related("user")
         .annotate(notes_count=Coalesce(Subquery(notes_count), 0))
         .order_by("-joined_at", "-id")

@@ -192,7 +192,13 @@ def invite_create(*, trainer: User, email: str, full_name: str) -> IssuedInvite:
         token = _issue(invite=invite)
         return IssuedInvite(invite=invite, token=token, created=False)
 
-    invite = Invite(trainer=trainer, email=email, full_name=full_name, expires_at=timezone.now())
+    invite = Invite(
+        studio_id=trainer.membership.studio_id,
+        trainer=trainer,
+        email=email,
+        full_name=full_name,
+        expires_at=timezone.now(),
+    )
     token = _issue(invite=invite)
     return IssuedInvite(invite=invite, token=token, created=True)
 
@@ -314,7 +320,9 @@ def invite_accept(
         raise ValidationError({"password": exc.error_list}) from exc
 
     now = timezone.now()
-    client = Client.objects.create(user=user, trainer=invite.trainer, joined_at=now)
+    client = Client.objects.create(
+        user=user, studio_id=invite.studio_id, trainer=invite.trainer, joined_at=now
+    )
     ClientStatusChange.objects.create(
         client=client, is_active=True, changed_at=now, changed_by=user
     )

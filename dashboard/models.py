@@ -24,6 +24,10 @@ class ActivityEvent(models.Model):
         PAYMENT_RECEIVED = "payment.received", "Payment received"
         PAYMENT_FAILED = "payment.failed", "Payment failed"
 
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"
+    )
+    # The client's primary coach when the event happened.
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_events"
     )
@@ -31,6 +35,9 @@ class ActivityEvent(models.Model):
         "clients.Client", on_delete=models.CASCADE, related_name="activity_events"
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The access domain (clients.AccessDomain) the event reveals, blank for business events
+    # (payments, accepted invites) that only managers and the primary coach see.
+    domain = models.CharField(max_length=16, blank=True)
     summary = models.CharField(max_length=255)
     # Generic reference: logs have UUID keys, other objects integers.
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -41,6 +48,7 @@ class ActivityEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["studio", "-created_at", "-id"], name="dashboard_feed_studio_idx"),
             models.Index(fields=["trainer", "-created_at", "-id"], name="dashboard_feed_idx"),
             models.Index(
                 fields=["trainer", "client", "-created_at", "-id"], name="dashboard_feed_client_idx"

@@ -13,7 +13,7 @@ from accounts.models import User
 from clients.models import Client
 from fitbud.api.exceptions import Conflict
 from plans.content import validate_content
-from plans.models import PlanAssignment, PlanTemplate
+from plans.models import LibraryScope, PlanAssignment, PlanTemplate
 from plans.signals import plan_assigned
 
 # A template's version identifies what an assignment copied: it moves when anything the
@@ -38,10 +38,17 @@ def template_create(
     name: str,
     content: dict[str, Any],
     description: str = "",
+    scope: str = LibraryScope.PERSONAL,
 ) -> PlanTemplate:
     validate_content(kind, content)
     return PlanTemplate.objects.create(
-        trainer=trainer, kind=kind, name=name, description=description, content=content
+        studio_id=trainer.membership.studio_id,
+        trainer=trainer,
+        scope=scope,
+        kind=kind,
+        name=name,
+        description=description,
+        content=content,
     )
 
 
@@ -66,7 +73,7 @@ def template_update(*, template: PlanTemplate, data: dict[str, Any]) -> PlanTemp
         validate_content(template.kind, data["content"])
     changed = [
         field
-        for field in (*VERSIONED_FIELDS, "is_archived")
+        for field in (*VERSIONED_FIELDS, "is_archived", "scope")
         if field in data and not _same(getattr(template, field), data[field])
     ]
     if not changed:
@@ -81,12 +88,16 @@ def template_update(*, template: PlanTemplate, data: dict[str, Any]) -> PlanTemp
 
 
 @transaction.atomic
-def template_duplicate(*, template: PlanTemplate, name: str | None = None) -> PlanTemplate:
+def template_duplicate(
+    *, template: PlanTemplate, trainer: User, name: str | None = None
+) -> PlanTemplate:
+    """A personal copy for `trainer` (any member may copy what they can see)."""
     max_length = PlanTemplate._meta.get_field("name").max_length
     if not name:
         name = template.name[: max_length - len(COPY_SUFFIX)] + COPY_SUFFIX
     return PlanTemplate.objects.create(
-        trainer=template.trainer,
+        studio_id=template.studio_id,
+        trainer=trainer,
         kind=template.kind,
         name=name,
         description=template.description,

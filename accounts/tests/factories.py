@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import User
+from accounts.models import User, studio_create_solo
 
 DEFAULT_PASSWORD = "correct-horse-battery-9"
 
@@ -20,6 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            if obj.is_trainer and not hasattr(obj, "membership"):
+                studio_create_solo(user=obj)
 
 
 class TrainerFactory(UserFactory):

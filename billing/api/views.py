@@ -26,7 +26,13 @@ from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
 from fitbud.api.exceptions import DomainError
 from fitbud.api.filters import StrictOrderingFilter
-from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
+from fitbud.api.permissions import (
+    ActiveClientCanWrite,
+    IsClient,
+    IsTrainer,
+    IsTrainerOrClient,
+    StudioManagerWrites,
+)
 
 PLAN_IN_USE = error(
     "The plan has subscribers.",
@@ -107,7 +113,7 @@ class PlanViewSet(
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [IsTrainerOrClient()]
-        return [IsTrainer()]
+        return [IsTrainer(), StudioManagerWrites()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation

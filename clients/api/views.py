@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,12 +19,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import UserSerializer
+from accounts.models import membership_of
 from accounts.services import user_tokens
 from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.api.throttles import InviteRecipientThrottle, InviteTrainerThrottle
-from clients.models import Client, ClientNote, Invite
+from clients.models import AccessDomain, Client, ClientNote, Invite
+from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -52,6 +55,15 @@ def _issued(result: services.IssuedInvite) -> dict:
     invite = result.invite
     data = s.InviteSerializer(invite).data
     return {**data, "token": result.token, "invite_url": result.invite_url}
+
+
+def _client_in_domain(request: Request, client_id, domain: str) -> Client:
+    """The client, if the member sees it at all (else 404), and may read `domain` of it
+    (else 403 `access_not_granted`: the client is no secret to them, this part is)."""
+    client = selectors.client_get(trainer=request.user, client_id=client_id)
+    if not selectors.client_visible(request.user, client=client, domain=domain):
+        raise AccessNotGranted()
+    return client
 
 
 # --- invites (trainer) ---------------------------------------------------------------------
@@ -299,6 +311,8 @@ class ClientViewSet(
         client = self.get_object()
         data = s.ClientUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if not selectors.client_manageable(request.user, client=client):
+            raise ClientNotManageable()
         services.client_update(client=client, changed_by=request.user, **data.validated_data)
         client = selectors.client_get(trainer=request.user, client_id=client.pk)
         return Response(s.ClientSerializer(client).data)
@@ -345,8 +359,8 @@ class ClientNoteViewSet(
 
     def get_client(self):
         if not hasattr(self, "_client"):
-            self._client = selectors.client_get(
-                trainer=self.request.user, client_id=self.kwargs["client_id"]
+            self._client = _client_in_domain(
+                self.request, self.kwargs["client_id"], AccessDomain.NOTES
             )
         return self._client
 
@@ -367,8 +381,19 @@ class ClientNoteViewSet(
         )
         return Response(s.ClientNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
+    def _check_author(self, note: ClientNote) -> None:
+        # Members who may read notes do not rewrite each other's: the author does, and the
+        # studio's owners and admins (a solo trainer wrote every note of theirs).
+        member = membership_of(self.request.user)
+        if note.author_id != self.request.user.pk and not (member and member.manages_studio):
+            raise PermissionDenied(
+                "Only the note's author and the studio's owners and admins change a note.",
+                code="not_note_author",
+            )
+
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         note = self.get_object()
+        self._check_author(note)
         data = s.ClientNoteInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "body" in data.validated_data:
@@ -376,7 +401,9 @@ class ClientNoteViewSet(
         return Response(s.ClientNoteSerializer(note).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.client_note_delete(note=self.get_object())
+        note = self.get_object()
+        self._check_author(note)
+        services.client_note_delete(note=note)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -444,7 +471,7 @@ class ClientHealthView(_HealthView):
     permission_classes = [IsTrainer]
 
     def get_client(self):
-        return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["client_id"])
+        return _client_in_domain(self.request, self.kwargs["client_id"], AccessDomain.HEALTH)
 
 
 @_health_schema("my", "me", HEALTH_DOC + " A deactivated client cannot change it (403).")

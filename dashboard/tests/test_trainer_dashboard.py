@@ -369,7 +369,12 @@ def populate(trainer, clients: int):
         ClientUserFactory.build(email=f"bulk{trainer.id}-{n}@example.com") for n in range(clients)
     )
     links = Client.objects.bulk_create(
-        Client(user=user, trainer=trainer, joined_at=at(2026, 1 + n % 3, 1 + n % 27))
+        Client(
+            user=user,
+            trainer=trainer,
+            studio_id=trainer.membership.studio_id,
+            joined_at=at(2026, 1 + n % 3, 1 + n % 27),
+        )
         for n, user in enumerate(users)
     )
     template = PlanTemplateFactory(trainer=trainer)

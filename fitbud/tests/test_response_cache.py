@@ -37,6 +37,11 @@ def test_every_tenant_model_invalidates():
     # nobody adds one whose writes the cache would not notice.
     assert {model._meta.label for model in response_cache.tenant_models()} == {
         "accounts.User",
+        "accounts.Studio",
+        "accounts.StudioMember",
+        "accounts.StudioInvite",
+        "clients.ClientAccess",
+        "clients.ClientAccessChange",
         "clients.Invite",
         "clients.Client",
         "clients.ClientStatusChange",
@@ -211,15 +216,16 @@ def test_a_client_account_without_a_trainer_is_not_cached(db):
     assert response_cache.tenant_of_user(ClientUserFactory())[0] is None
 
 
-def test_a_client_moved_to_another_trainer_reads_the_new_tenant(
+def test_a_client_moved_to_another_studio_reads_the_new_tenant(
     client_api, client_link, other_trainer
 ):
     assert client_api.get(HOME).status_code == 200
-    assert response_cache.tenant_of_user(client_link.user)[0] == client_link.trainer_id
+    assert response_cache.tenant_of_user(client_link.user)[0] == client_link.studio_id
     link = Client.objects.get(pk=client_link.pk)
     link.trainer = other_trainer  # staff do this in the admin
+    link.studio = other_trainer.membership.studio
     link.save()
-    assert response_cache.tenant_of_user(link.user)[0] == other_trainer.pk
+    assert response_cache.tenant_of_user(link.user)[0] == other_trainer.membership.studio_id
     assert client_api.get(HOME).status_code == 200
 
 

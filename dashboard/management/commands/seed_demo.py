@@ -37,9 +37,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Studio, StudioMember, StudioRole, User, studio_create_solo
 from billing.models import Payment, Subscription, SubscriptionPlan
 from clients.models import Client, ClientStatusChange, HealthProfile, Invite
+from dashboard.feed import event_domain
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment, PlanKind, PlanTemplate
 from progress.models import CheckIn, MealLog, WorkoutLog
@@ -582,9 +583,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Client.trainer is PROTECT: the links (and with them logs, plans, billing and feed
             # rows) go first, then the accounts.
+            studios = list(
+                StudioMember.objects.filter(user__in=users).values_list("studio_id", flat=True)
+            )
             Client.objects.filter(models.Q(user__in=users) | models.Q(trainer__in=users)).delete()
             Invite.objects.filter(trainer__in=users).delete()
             users.delete()
+            # Their studios, unless someone else (not a demo account) is still a member.
+            Studio.objects.filter(pk__in=studios, members__isnull=True).delete()
         self.stdout.write(f"seed_demo --reset: deleted {len(emails)} demo account(s).")
 
 
@@ -659,6 +665,8 @@ class Seeder:
     def _event(self, events: list, client: Client, kind: str, summary: str, obj, when) -> None:
         events.append(
             ActivityEvent(
+                studio_id=client.studio_id,
+                domain=event_domain(kind, obj),
                 trainer_id=client.trainer_id,
                 client=client,
                 kind=kind,
@@ -672,7 +680,7 @@ class Seeder:
     def staff(self, email: str) -> bool:
         """The staff account of the --small set; True when it was created now."""
         if not User.objects.filter(email=email).exists():
-            User.objects.create(
+            staff = User.objects.create(
                 email=email,
                 full_name="Fitbud Staff",
                 role=User.Role.TRAINER,
@@ -680,6 +688,7 @@ class Seeder:
                 is_superuser=True,
                 password=self.password_hash,
             )
+            studio_create_solo(user=staff)
             self.rows.add("staff users", 1)
             return True
         return False
@@ -704,6 +713,11 @@ class Seeder:
             date_joined=self._at(start - timedelta(days=60), 9),
         )
         self._bulk(User, [trainer])
+        # A studio of one, as sign-up makes it.
+        studio = Studio.objects.create(name=name, created_at=trainer.date_joined)
+        StudioMember.objects.create(
+            studio=studio, user=trainer, role=StudioRole.OWNER, joined_at=trainer.date_joined
+        )
         events: list[ActivityEvent] = []
 
         # Offer: subscription plans, templates (one archived).
@@ -712,6 +726,7 @@ class Seeder:
             SubscriptionPlan,
             [
                 SubscriptionPlan(
+                    studio=studio,
                     trainer=trainer,
                     name="Monthly coaching",
                     price=rng.choice((7900, 9900, 12900)),
@@ -721,6 +736,7 @@ class Seeder:
                     updated_at=trainer.date_joined,
                 ),
                 SubscriptionPlan(
+                    studio=studio,
                     trainer=trainer,
                     name="Weekly check-ins",
                     price=2900,
@@ -733,6 +749,7 @@ class Seeder:
         )
         templates = [
             PlanTemplate(
+                studio=studio,
                 trainer=trainer,
                 kind=kind,
                 name=tname,
@@ -751,6 +768,7 @@ class Seeder:
         ]
         templates.append(
             PlanTemplate(
+                studio=studio,
                 trainer=trainer,
                 kind=PlanKind.WORKOUT,
                 name="Old 5x5 (archived)",
@@ -797,6 +815,7 @@ class Seeder:
             left = None if active else now - timedelta(days=rng.randrange(1, tenure))
             links.append(
                 Client(
+                    studio=studio,
                     trainer=trainer,
                     is_active=active,
                     joined_at=joined,
@@ -816,6 +835,7 @@ class Seeder:
             user = link.user
             invites.append(
                 Invite(
+                    studio=studio,
                     trainer=trainer,
                     email=user.email,
                     full_name=user.full_name,
@@ -873,6 +893,7 @@ class Seeder:
         for p in range(2):  # open invitations
             invites.append(
                 Invite(
+                    studio=studio,
                     trainer=trainer,
                     email=f"prospect{p}.{email.split('@')[0]}@demo.fitbud.dev",
                     full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",

@@ -1,0 +1,49 @@
+"""Rows of trainers become rows of their (solo) studios (issue 15)."""
+
+from django.db import migrations
+from django.db.models import OuterRef, Subquery
+
+
+def studio_of(apps, column):
+    StudioMember = apps.get_model("accounts", "StudioMember")
+    return Subquery(
+        StudioMember.objects.filter(user_id=OuterRef(column)).values("studio_id")[:1]
+    )
+
+KIND_DOMAINS = {
+    "workout.logged": "workouts",
+    "workout.updated": "workouts",
+    "meal.logged": "nutrition",
+    "meal.updated": "nutrition",
+    "checkin.submitted": "checkins",
+    "checkin.updated": "checkins",
+}
+
+
+def fill(apps, schema_editor):
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    ActivityEvent = apps.get_model("dashboard", "ActivityEvent")
+    PlanAssignment = apps.get_model("plans", "PlanAssignment")
+    ActivityEvent.objects.filter(studio__isnull=True).update(studio=studio_of(apps, "trainer_id"))
+    for kind, domain in KIND_DOMAINS.items():
+        ActivityEvent.objects.filter(kind=kind).update(domain=domain)
+    diet_ids = (
+        PlanAssignment.objects.filter(kind="diet")
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    assigned = ActivityEvent.objects.filter(kind="plan.assigned")
+    assigned.filter(object_id__in=diet_ids).update(domain="nutrition")
+    assigned.exclude(domain="nutrition").update(domain="workouts")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("dashboard", "0004_event_studio"),
+        ("plans", "0005_fill_studio"),
+        ("accounts", "0005_solo_studios"),
+    ]
+
+    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
