@@ -26,7 +26,7 @@ from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.api.throttles import InviteRecipientThrottle, InviteTrainerThrottle
 from clients.models import AccessDomain, Client, ClientNote, Invite
-from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable
+from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable, StudioRoleForbidden
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -156,6 +156,11 @@ class InviteViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = s.InviteCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        member = membership_of(request.user)
+        if member is None or not member.can_coach:
+            raise StudioRoleForbidden(
+                "Specialists see clients through access grants and do not invite clients."
+            )
         result = services.invite_create(trainer=request.user, **data.validated_data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(_issued(result), status=code)
