@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
+        {"name": "studio", "description": "A studio's members, roles and member invites."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
