@@ -338,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
         "PlanKindEnum": "plans.models.PlanKind",
+        "StudioRoleEnum": "accounts.models.StudioRole",
+        "RoleEnum": "accounts.models.User.Role",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
