@@ -299,9 +299,7 @@ class StudioRefSerializer(serializers.Serializer):
 class CoachFiguresSerializer(_FiguresSerializer):
     member = serializers.IntegerField(help_text="The coach's studio member id.")
     name = serializers.CharField()
-    role = serializers.ChoiceField(
-        choices=StudioRole.choices, help_text="owner, admin or coach (who can coach)."
-    )
+    role = serializers.ChoiceField(choices=StudioRole.choices)
     title = serializers.CharField(allow_blank=True)
 
 
@@ -312,6 +310,7 @@ class StudioDashboardSerializer(_FiguresSerializer):
     studio = StudioRefSerializer()
     coaches = CoachFiguresSerializer(
         many=True,
-        help_text="Every member who can coach (owner, admin, coach), in joining order, with "
-        "the same figures over the clients they are the primary coach of.",
+        help_text="Every member who can coach (owner, admin, coach; and anyone else who is "
+        "still some client's primary coach), in joining order, with the same figures over "
+        "the clients they are the primary coach of.",
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import STUDIO_COACHING_ROLES, StudioMember, User
+from accounts.models import StudioMember, User
 from billing.models import Payment
 from clients.models import Client, ClientStatusChange
 from dashboard.selectors.schedule import ONE_DAY, PlanSpan, Schedule, plan_span
@@ -339,11 +339,13 @@ def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
         by_coach[flag["trainer_id"]][2].append(flag)
     coaches = []
     members = (
-        StudioMember.objects.filter(studio_id=studio_id, role__in=STUDIO_COACHING_ROLES)
+        StudioMember.objects.filter(studio_id=studio_id)
         .select_related("user")
         .order_by("joined_at", "id")
     )
     for coach in members:
+        if not coach.can_coach and coach.user_id not in by_coach:
+            continue  # a specialist (unless still some client's primary coach)
         coach_rows, coach_revenue, coach_flagged = by_coach.get(coach.user_id, ([], [], []))
         coaches.append(
             {
