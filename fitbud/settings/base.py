@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "clients",
     "plans",
     "progress",
+    "coaching",
     "billing",
     "dashboard",
 ]
