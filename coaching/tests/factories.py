@@ -51,6 +51,7 @@ class HabitCheckFactory(factory.django.DjangoModelFactory):
 class CheckInFormFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CheckInForm
+        skip_postgeneration_save = True
 
     trainer = factory.SubFactory("accounts.tests.factories.TrainerFactory")
     name = "Weekly check-in"
