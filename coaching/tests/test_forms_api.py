@@ -327,7 +327,7 @@ def test_a_coach_cannot_send_a_form_to_a_client_they_do_not_see(trainer, coach, 
 def test_the_lists_run_a_fixed_number_of_queries(
     trainer, trainer_api, client_link, count, django_assert_num_queries
 ):
-    for n in range(count):
+    for _ in range(count):
         form = CheckInFormFactory(trainer=trainer, kind="once")
         assignment = FormAssignmentFactory(client=client_link, form=form)
         FormResponse.objects.create(
