@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -177,14 +183,27 @@ class FormAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "number"},
+            {"type": "string", "maxLength": services.LONG_TEXT_MAX},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 50},
+        ]
+    }
+)
+class AnswerValueField(serializers.JSONField):
+    """Any JSON value; its type is checked against the question (in the service)."""
+
+
 class AnswerSerializer(StrictSerializer):
     key = serializers.CharField(max_length=50)
-    value = serializers.JSONField(
-        allow_null=True,
+    value = AnswerValueField(
         help_text="By question type: number (number), whole number 1-10 (scale), one option "
         "(single_choice), a list of options (multi_choice), text (short_text up to 200, "
-        "long_text up to 5000), true/false (yes_no), a progress photo id (photo). null or "
-        "empty: not answered.",
+        "long_text up to 5000), true/false (yes_no), a progress photo id (photo). An empty "
+        "string or list is not an answer; leave an unanswered question out.",
     )
 
 

@@ -131,7 +131,8 @@ def test_editing_questions_makes_a_new_version_and_old_responses_keep_theirs(
         ({"mood": "great"}, "answers[2].value", "invalid_choice"),
         ({"wins": 42}, "answers[3].value", "invalid"),
         ({"wins": "x" * 5001}, "answers[3].value", "max_length"),
-        ({"weight": None}, "answers", "required"),
+        ({"weight": None}, "answers[0].value", "null"),
+        ({"weight": ""}, "answers", "required"),
         ({"nope": 1}, "answers[4].key", "unknown_question"),
     ],
 )
@@ -194,7 +195,7 @@ def test_every_question_type_takes_good_values_and_refuses_bad_ones(client_api, 
 
     assert refused.status_code == 400
     index = list(GOOD).index(key)
-    expected = "answers" if BAD[key] is None else f"answers[{index}].value"
+    expected = "answers" if BAD[key] == "" else f"answers[{index}].value"
     assert [attr for attr, _ in codes(refused)] == [expected]
     assert accepted.status_code == 201, accepted.content
     assert accepted.json()["answers"] == good
