@@ -11,6 +11,8 @@ class DashboardConfig(AppConfig):
 
         from billing.signals import payment_failed, payment_received
         from clients.signals import invite_accepted
+        from coaching.models import FormResponse, HabitCheck
+        from coaching.signals import form_reviewed, form_submitted, habit_completed
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
@@ -30,6 +32,22 @@ class DashboardConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
             )
+        # An undone habit check or a deleted response takes its events with it.
+        for model in (HabitCheck, FormResponse):
+            post_delete.connect(
+                receivers.on_entry_deleted,
+                sender=model,
+                dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
+            )
+        habit_completed.connect(
+            receivers.on_habit_completed, dispatch_uid="dashboard.feed.habit_completed"
+        )
+        form_submitted.connect(
+            receivers.on_form_submitted, dispatch_uid="dashboard.feed.form_submitted"
+        )
+        form_reviewed.connect(
+            receivers.on_form_reviewed, dispatch_uid="dashboard.feed.form_reviewed"
+        )
         invite_accepted.connect(
             receivers.on_invite_accepted, dispatch_uid="dashboard.feed.invite_accepted"
         )

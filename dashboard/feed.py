@@ -41,6 +41,8 @@ OBJECT_TYPES = {
     "clients.client": "client",
     "plans.planassignment": "assignment",
     "billing.payment": "payment",
+    "coaching.habitcheck": "habit_check",
+    "coaching.formresponse": "form_response",
 }
 
 
@@ -60,6 +62,9 @@ KIND_DOMAINS = {
     ActivityEvent.Kind.MEAL_UPDATED: AccessDomain.NUTRITION,
     ActivityEvent.Kind.CHECKIN_SUBMITTED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.CHECKIN_UPDATED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.HABIT_COMPLETED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.FORM_SUBMITTED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.FORM_REVIEWED: AccessDomain.CHECKINS,
 }
 
 

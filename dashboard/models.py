@@ -23,6 +23,9 @@ class ActivityEvent(models.Model):
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"
         PAYMENT_FAILED = "payment.failed", "Payment failed"
+        HABIT_COMPLETED = "habit.completed", "Habit completed"
+        FORM_SUBMITTED = "form.submitted", "Form submitted"
+        FORM_REVIEWED = "form.reviewed", "Form reviewed"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

@@ -12,6 +12,7 @@ from typing import Any
 
 from billing.models import Payment
 from clients.models import Client
+from coaching.models import FormResponse, HabitCheck
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
@@ -161,4 +162,35 @@ def on_payment_failed(sender, payment: Payment, **kw):
         kind=Kind.PAYMENT_FAILED,
         summary=payment_summary(payment).replace(" paid ", "'s payment failed: ", 1),
         obj=payment,
+    )
+
+
+def on_habit_completed(sender, check: HabitCheck, **kw):
+    habit = check.habit
+    amount = ""
+    if check.value is not None:
+        amount = f" ({_number(check.value)}{' ' + habit.unit if habit.unit else ''})"
+    event_record(
+        client=check.client,
+        kind=Kind.HABIT_COMPLETED,
+        summary=f"{_first_name(check.client)} completed “{habit.title}”{amount}",
+        obj=check,
+    )
+
+
+def on_form_submitted(sender, response: FormResponse, **kw):
+    event_record(
+        client=response.client,
+        kind=Kind.FORM_SUBMITTED,
+        summary=f"{_first_name(response.client)} answered “{response.form_version.name}”",
+        obj=response,
+    )
+
+
+def on_form_reviewed(sender, response: FormResponse, **kw):
+    event_record(
+        client=response.client,
+        kind=Kind.FORM_REVIEWED,
+        summary=f"“{response.form_version.name}” of {_first_name(response.client)} reviewed",
+        obj=response,
     )

@@ -109,6 +109,29 @@ class LoggedSerializer(serializers.Serializer):
     meal_totals = MealTotalsSerializer(help_text="Sums over `meals`.")
 
 
+class TodayHabitSerializer(serializers.Serializer):
+    habit = serializers.IntegerField(source="habit.id", help_text="The habit (habits/<id>/).")
+    title = serializers.CharField(source="habit.title")
+    frequency = serializers.CharField(source="habit.frequency", help_text="daily or weekly.")
+    goal = serializers.DecimalField(
+        source="habit.goal",
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="The numeric goal per day, if any.",
+    )
+    unit = serializers.CharField(source="habit.unit")
+    done = serializers.BooleanField(help_text="Checked for the date (and the goal reached).")
+    value = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="The date's check value (numeric habits); null when unchecked.",
+    )
+
+
 class TodaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The local date shown.")
     workout = TodayWorkoutSerializer(
@@ -121,6 +144,7 @@ class TodaySerializer(serializers.Serializer):
         help_text="True when the workout plan's day is a rest day."
     )
     logged = LoggedSerializer(help_text="What the client already logged for the date.")
+    habits = TodayHabitSerializer(many=True, help_text="Habits active on the date.")
 
 
 # ---------------------------------------------------------------------------- me/streaks/

@@ -142,8 +142,8 @@ def test_it_runs_a_fixed_number_of_queries(frozen, client_link, count, django_as
     api = auth_client(client_link.user)
     # auth user (with its tenant and generation, the response cache's key), client,
     # assignments, today's workouts, today's meals, log dates, subscription (+ plan),
-    # latest feedback
-    with django_assert_num_queries(8):
+    # latest feedback, habits with today's check
+    with django_assert_num_queries(9):
         response = api.get(URL)
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the same read again is served from the cache

@@ -249,8 +249,8 @@ def test_it_runs_a_fixed_number_of_queries(
         for n in range(logs)
     )
     # auth user (with its tenant and generation, the response cache's key), client,
-    # assignments, workouts of the day, meals of the day
-    with django_assert_num_queries(5):
+    # assignments, workouts of the day, meals of the day, habits with the day's check
+    with django_assert_num_queries(6):
         response = client_api.get(URL, {"date": day.isoformat()})
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the same read again is served from the cache

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("clients.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("progress.api.urls")),
+    path("", include("coaching.urls")),
     path("", include("billing.api.urls")),
     path("", include("dashboard.api.urls")),
 ]

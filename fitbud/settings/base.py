@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "clients",
     "plans",
     "progress",
+    "coaching",
     "billing",
     "dashboard",
 ]
@@ -325,6 +326,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "workout-logs", "description": "Workouts a client logged."},
         {"name": "meal-logs", "description": "Meals a client logged."},
         {"name": "check-ins", "description": "Clients' check-ins and trainers' reviews."},
+        {"name": "habits", "description": "Habits trainers give and clients check off."},
+        {"name": "forms", "description": "A trainer's check-in forms (versioned questions)."},
+        {"name": "form-assignments", "description": "Forms sent to clients."},
+        {"name": "form-responses", "description": "Clients' answers and trainers' reviews."},
         {"name": "me", "description": "The signed-in client's own screens and data."},
         {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
@@ -346,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "PlanKindEnum": "plans.models.PlanKind",
         "StudioRoleEnum": "accounts.models.StudioRole",
         "RoleEnum": "accounts.models.User.Role",
+        "FormKindEnum": "coaching.models.forms.FormKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
