@@ -11,6 +11,7 @@ class DashboardConfig(AppConfig):
 
         from billing.signals import payment_failed, payment_received
         from clients.signals import invite_accepted
+        from coaching.signals import automation_fired
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
@@ -41,6 +42,9 @@ class DashboardConfig(AppConfig):
         )
         payment_failed.connect(
             receivers.on_payment_failed, dispatch_uid="dashboard.feed.payment_failed"
+        )
+        automation_fired.connect(
+            receivers.on_automation_fired, dispatch_uid="dashboard.feed.automation_fired"
         )
         # The outbox: every new event is relayed to the spine's consumers after commit.
         post_save.connect(

@@ -12,6 +12,7 @@ from typing import Any
 
 from billing.models import Payment
 from clients.models import Client
+from coaching.models import AutomationRun
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
@@ -161,4 +162,15 @@ def on_payment_failed(sender, payment: Payment, **kw):
         kind=Kind.PAYMENT_FAILED,
         summary=payment_summary(payment).replace(" paid ", "'s payment failed: ", 1),
         obj=payment,
+    )
+
+
+def on_automation_fired(sender, run: AutomationRun, automation, **kw):
+    # The notifications consumer turns this event into the in-app notification.
+    outcome = " (failed)" if run.status == AutomationRun.Status.FAILED else ""
+    event_record(
+        client=run.client,
+        kind=Kind.AUTOMATION_FIRED,
+        summary=f"Automation “{automation.name}” fired for {_first_name(run.client)}{outcome}",
+        obj=run,
     )

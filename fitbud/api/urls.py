@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("clients.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("progress.api.urls")),
+    path("", include("coaching.api.automations")),
     path("", include("billing.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("dashboard.api.urls")),
 ]

@@ -1,0 +1,3 @@
+from coaching.models.automations import Automation, AutomationRun
+
+__all__ = ["Automation", "AutomationRun"]
