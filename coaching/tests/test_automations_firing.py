@@ -48,7 +48,7 @@ def test_no_workout_fires_after_n_whole_local_days_in_each_clients_timezone(trai
         WorkoutLogFactory(client=client, date=dt.date(2028, 3, 6))  # a Monday, local
     automation = rule(trainer, {"type": "no_workout", "days": 3})
 
-    # Thu 2028-03-09 23:30 UTC: Friday 12:30 in Auckland (Tue–Thu idle), Thursday 15:30 in LA.
+    # Thu 2028-03-09 23:30 UTC: Friday 12:30 in Auckland (Tue to Thu idle), Thursday 15:30 in LA.
     now = at(2028, 3, 9, 23, 30)
     due = services.automation_due(automation=automation, now=now)
     assert [(d.client.pk, d.period_key) for d, _ in due] == [(auckland.pk, "no_workout:2028-03-06")]
