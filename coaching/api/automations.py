@@ -127,7 +127,7 @@ class _ByTypeField(serializers.Field):
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="AutomationTrigger",
-        serializers=list(TRIGGERS.values()),
+        serializers=TRIGGERS,
         resource_type_field_name="type",
     )
 )
@@ -138,7 +138,7 @@ class TriggerField(_ByTypeField):
 @extend_schema_field(
     PolymorphicProxySerializer(
         component_name="AutomationAction",
-        serializers=list(ACTIONS.values()),
+        serializers=ACTIONS,
         resource_type_field_name="type",
     )
 )

@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
+        {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
+        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

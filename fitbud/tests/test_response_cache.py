@@ -52,6 +52,8 @@ def test_every_tenant_model_invalidates():
         "progress.WorkoutLog",
         "progress.MealLog",
         "progress.CheckIn",
+        "coaching.Automation",
+        "coaching.AutomationRun",
         "billing.SubscriptionPlan",
         "billing.Subscription",
         "billing.Payment",
