@@ -7,3 +7,5 @@ habit_completed = Signal()
 form_submitted = Signal()
 # kwargs: response (a FormResponse the trainer reviewed).
 form_reviewed = Signal()
+# Sent inside the transaction that recorded an AutomationRun. kwargs: run.
+automation_fired = Signal()

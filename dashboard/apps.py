@@ -12,7 +12,12 @@ class DashboardConfig(AppConfig):
         from billing.signals import payment_failed, payment_received
         from clients.signals import invite_accepted
         from coaching.models import FormResponse, HabitCheck
-        from coaching.signals import form_reviewed, form_submitted, habit_completed
+        from coaching.signals import (
+            automation_fired,
+            form_reviewed,
+            form_submitted,
+            habit_completed,
+        )
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
@@ -59,6 +64,9 @@ class DashboardConfig(AppConfig):
         )
         payment_failed.connect(
             receivers.on_payment_failed, dispatch_uid="dashboard.feed.payment_failed"
+        )
+        automation_fired.connect(
+            receivers.on_automation_fired, dispatch_uid="dashboard.feed.automation_fired"
         )
         # The outbox: every new event is relayed to the spine's consumers after commit.
         post_save.connect(

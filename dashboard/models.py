@@ -26,6 +26,7 @@ class ActivityEvent(models.Model):
         HABIT_COMPLETED = "habit.completed", "Habit completed"
         FORM_SUBMITTED = "form.submitted", "Form submitted"
         FORM_REVIEWED = "form.reviewed", "Form reviewed"
+        AUTOMATION_FIRED = "automation.fired", "Automation fired"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

@@ -12,7 +12,7 @@ from typing import Any
 
 from billing.models import Payment
 from clients.models import Client
-from coaching.models import FormResponse, HabitCheck
+from coaching.models import AutomationRun, FormResponse, HabitCheck
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
@@ -193,4 +193,15 @@ def on_form_reviewed(sender, response: FormResponse, **kw):
         kind=Kind.FORM_REVIEWED,
         summary=f"“{response.form_version.name}” of {_first_name(response.client)} reviewed",
         obj=response,
+    )
+
+
+def on_automation_fired(sender, run: AutomationRun, automation, **kw):
+    # The notifications consumer turns this event into the in-app notification.
+    outcome = " (failed)" if run.status == AutomationRun.Status.FAILED else ""
+    event_record(
+        client=run.client,
+        kind=Kind.AUTOMATION_FIRED,
+        summary=f"Automation “{automation.name}” fired for {_first_name(run.client)}{outcome}",
+        obj=run,
     )

@@ -1,5 +1,6 @@
-"""Coaching tools: habits and check-in forms (one module per feature)."""
+"""Coaching tools: habits, check-in forms and automations (one module per feature)."""
 
+from coaching.models.automations import Automation, AutomationRun
 from coaching.models.forms import (
     CheckInForm,
     FormAssignment,
@@ -11,6 +12,8 @@ from coaching.models.forms import (
 from coaching.models.habits import Habit, HabitCheck, HabitFrequency
 
 __all__ = [
+    "Automation",
+    "AutomationRun",
     "CheckInForm",
     "FormAssignment",
     "FormKind",

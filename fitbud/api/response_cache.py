@@ -328,7 +328,16 @@ def tenant_models() -> list[type[Model]]:
     client link or a member)."""
     from django.apps import apps
 
-    ours = ("accounts", "clients", "plans", "progress", "coaching", "billing", "dashboard")
+    ours = (
+        "accounts",
+        "clients",
+        "plans",
+        "progress",
+        "coaching",
+        "billing",
+        "notifications",
+        "dashboard",
+    )
     return [
         model
         for label in ours

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("plans.api.urls")),
     path("", include("progress.api.urls")),
     path("", include("coaching.urls")),
+    path("", include("coaching.api.automations")),
     path("", include("billing.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("dashboard.api.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "progress",
     "coaching",
     "billing",
+    "notifications",
     "dashboard",
 ]
 
@@ -191,12 +192,19 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "accounts.tokens_flush", "schedule": 86400.0},
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
+    "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
 }
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
 # The event spine (dashboard/spine.py): consumers by name; each handles every event once.
-SPINE_CONSUMERS = {"log": "dashboard.spine.log_consumer"}
+SPINE_CONSUMERS = {
+    "log": "dashboard.spine.log_consumer",
+    "automations": "coaching.services.automations.automations_on_event",
+    "notifications": "notifications.consumers.notifications_on_event",
+}
+# Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
+AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
 # An event not relayed this many seconds after it was written is relayed by the sweep.
 SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
 SPINE_SWEEP_BATCH = 500
@@ -335,6 +343,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
         {"name": "studio", "description": "A studio's members, roles and member invites."},
+        {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
+        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

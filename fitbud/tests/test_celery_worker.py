@@ -20,6 +20,7 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import setup_logging
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,9 @@ from accounts.tests.factories import TrainerFactory
 from billing.tasks import subscriptions_renew_task
 from clients.models import Invite
 from clients.tasks import invite_email_send_task, invites_expire_task
-from clients.tests.factories import InviteFactory
+from clients.tests.factories import ClientFactory, InviteFactory
+from coaching.services.automations import automation_create
+from coaching.tasks import automations_sweep_task
 from dashboard.models import ActivityEvent, EventDelivery
 from dashboard.tasks import event_relay_task, events_sweep_task
 from fitbud.celery import app
@@ -230,13 +233,17 @@ def test_a_logged_workout_is_relayed_to_the_consumers_by_the_worker(
     )
     assert response.status_code == 201, response.content
     event = ActivityEvent.objects.get()
+    consumers = set(settings.SPINE_CONSUMERS)
     wait_for(
-        lambda: EventDelivery.objects.filter(event=event, consumer="log").exists(),
-        "the event relayed",
+        lambda: (
+            set(EventDelivery.objects.filter(event=event).values_list("consumer", flat=True))
+            == consumers
+        ),
+        "the event relayed to every consumer",
     )
     # Relayed again through the broker: nothing new.
     assert run_on_worker(event_relay_task, event_id=event.pk) == []
-    assert EventDelivery.objects.count() == 1
+    assert EventDelivery.objects.count() == len(consumers)
 
 
 def test_broker_down_at_commit_the_sweep_delivers_through_the_worker(
@@ -269,3 +276,13 @@ def test_the_periodic_tasks_run_on_the_worker_and_twice_change_nothing(worker, t
     assert run_on_worker(email_deliveries_sweep_task) == {"resent": 0, "failed": 0}
     assert run_on_worker(subscriptions_renew_task) == {}
     run_on_worker(tokens_flush_task)
+
+    ClientFactory(trainer=trainer, joined_at=timezone.now() - timedelta(days=30))
+    automation_create(
+        trainer=trainer,
+        name="Nudge",
+        trigger={"type": "no_workout", "days": 3},
+        action={"type": "notify_client", "title": "Hi", "body": ""},
+    )
+    assert run_on_worker(automations_sweep_task) == 1
+    assert run_on_worker(automations_sweep_task) == 0

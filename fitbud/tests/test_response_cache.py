@@ -58,6 +58,8 @@ def test_every_tenant_model_invalidates():
         "coaching.FormVersion",
         "coaching.FormAssignment",
         "coaching.FormResponse",
+        "coaching.Automation",
+        "coaching.AutomationRun",
         "billing.SubscriptionPlan",
         "billing.Subscription",
         "billing.Payment",
