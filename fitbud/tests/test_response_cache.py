@@ -47,6 +47,7 @@ def test_every_tenant_model_invalidates():
         "progress.WorkoutLog",
         "progress.MealLog",
         "progress.CheckIn",
+        "progress.ExerciseSession",
         "billing.SubscriptionPlan",
         "billing.Subscription",
         "billing.Payment",
