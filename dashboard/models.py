@@ -23,6 +23,7 @@ class ActivityEvent(models.Model):
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"
         PAYMENT_FAILED = "payment.failed", "Payment failed"
+        RECORD_SET = "record.set", "Personal record set"
 
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_events"
