@@ -3,6 +3,7 @@ a client reads their own; a trainer reads a client's with `?client=<Client id>`.
 
 from __future__ import annotations
 
+from django import forms
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
@@ -11,7 +12,6 @@ from exercises.models import Exercise
 from exercises.selectors import exercise_list
 from fitbud.api.filters import MAX_ID
 from fitbud.api.permissions import IsTrainerOrClient
-from fitbud.api.serializers import StrictSerializer
 from progress import selectors
 from progress.models import ExerciseSession
 
@@ -24,20 +24,25 @@ CLIENT_PARAMETER = OpenApiParameter(
 )
 
 
-class _Query(StrictSerializer):
-    client = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    exercise = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    page = serializers.CharField(required=False)
-    page_size = serializers.CharField(required=False)
+class _Query(forms.Form):
+    client = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    exercise = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 def _query(request, *names: str) -> dict:
-    params = {k: request.query_params.get(k) for k in request.query_params}
-    unknown = set(params) - {*names, "page", "page_size"}
-    data = {k: v for k, v in params.items() if k not in unknown}
-    serializer = _Query(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    """The named query parameters as whole ids; a 400 naming the parameter otherwise."""
+    data = {name: request.query_params[name] for name in names if name in request.query_params}
+    form = _Query(data)
+    form.is_valid()
+    errors = {name: form.errors[name] for name in names if name in form.errors}
+    if errors:
+        raise ValidationError(
+            {
+                name: [ErrorDetail(str(m), code="invalid") for m in msgs]
+                for name, msgs in errors.items()
+            }
+        )
+    return {name: form.cleaned_data[name] for name in data}
 
 
 def _client(request, query: dict):
@@ -115,9 +120,7 @@ class ExerciseHistoryView(generics.ListAPIView):
         if pk > MAX_ID or not exercise_list(user=self.request.user).filter(pk=pk).exists():
             raise NotFound()
         client = _client(self.request, query)
-        return selectors.exercise_history(
-            user=self.request.user, client=client, exercise_id=pk
-        )
+        return selectors.exercise_history(user=self.request.user, client=client, exercise_id=pk)
 
 
 class RecordsView(generics.ListAPIView):
