@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from exercises.models import Equipment, Exercise, Muscle
 from exercises.services import exercise_slug
+from fitbud.admin_display import person
 
 
 class OwnerFilter(admin.SimpleListFilter):
@@ -67,12 +68,16 @@ class ExerciseForm(forms.ModelForm):
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     form = ExerciseForm
-    list_display = ["name", "category", "level", "mechanics", "owner", "updated_at"]
+    list_display = ["name", "category", "level", "mechanics", "owned_by", "updated_at"]
     list_filter = [OwnerFilter, "category", "level", "mechanics", "equipment"]
     search_fields = ["name", "search_text", "owner__email"]
     list_select_related = ["owner"]
     filter_horizontal = ["primary_muscles", "secondary_muscles", "equipment"]
     ordering = ["name", "id"]
+
+    @admin.display(description="Owner", ordering="owner__email")
+    def owned_by(self, obj) -> str:
+        return person(obj.owner) if obj.owner_id else "Global library"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner")

@@ -153,4 +153,4 @@ class ExerciseSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Exercise {self.exercise_id} on {self.date}"
+        return f"{self.exercise.name} on {self.date} by {self.client.user.email}"
