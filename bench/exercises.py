@@ -1,6 +1,7 @@
 """Exercise library benchmark: search over 10k private exercises and a year of history.
 
     .venv/bin/python bench/exercises.py --scale 1      (then --scale 10)
+    .venv/bin/python bench/exercises.py --scale 1 --inprocess   (per-request cost, no HTTP)
 
 Starts the production stack on loopback (scripts/live_server.py: a fresh PostgreSQL
 database fitbud_h_ex_bench_<scale>, migrate, the small demo set, gunicorn) with the response
@@ -247,6 +248,59 @@ def inside(args) -> int:
     return 0
 
 
+def inprocess(args) -> int:
+    """Sequential requests through Django's test client against the seeded database (no HTTP,
+    no concurrency): the per-request cost, and its SQL queries, less sensitive to load."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="fitbud.settings.production",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/fitbud_h_ex_bench_{args.scale}",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 60),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        RESPONSE_CACHE_SECONDS="0",
+        CONN_MAX_AGE="60",
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import User
+    from exercises.models import Exercise
+
+    squat = Exercise.objects.get(owner__isnull=True, slug="back-squat").pk
+    tokens = {
+        role: str(AccessToken.for_user(User.objects.get(email=email)))
+        for role, email in (("trainer", TRAINER), ("client", CLIENT))
+    }
+    endpoints = [
+        ("search, substring", "/api/v1/exercises/?search=bench", "trainer"),
+        ("search, typo", "/api/v1/exercises/?search=romanain%20deadlift", "trainer"),
+        ("list, muscle filter", "/api/v1/exercises/?muscle=quads", "trainer"),
+        ("history (client)", f"/api/v1/exercises/{squat}/history/", "client"),
+        ("records (client)", "/api/v1/me/records/", "client"),
+    ]
+    print(f"in process, scale {args.scale}x, {args.requests} sequential requests each")
+    print("| endpoint | median ms | p95 ms | queries |\n|---|---:|---:|---:|")
+    for name, path, role in endpoints:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[role]}")
+        assert client.get(path).status_code == 200, path
+        times = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        cuts = statistics.quantiles(times, n=100)
+        print(f"| {name} | {statistics.median(times):.1f} | {cuts[94]:.1f} | {len(queries)} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1)
@@ -255,8 +309,16 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--inprocess",
+        action="store_true",
+        help="Only per-request cost in process, on the database an earlier run seeded.",
+    )
+    parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.inprocess:
+        return inprocess(args)
     if args.inside:
         sys.path.insert(0, str(ROOT))
         os.environ.update(

@@ -6,7 +6,7 @@ from conftest import assert_error
 from exercises.models import Exercise
 from exercises.tests.factories import ExerciseFactory, global_exercise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
 
 URL = "/api/v1/exercises/"
 GLOBAL_COUNT = 193

@@ -6,7 +6,9 @@ from django.db import connection
 from exercises.data import library_v1
 from exercises.models import Equipment, Exercise, Muscle
 
-pytestmark = pytest.mark.django_db
+# serialized_rollback: the rows exactly as `migrate` left them, even when an earlier
+# transactional test flushed the tables.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_global_library_is_present_after_migrate():
