@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Lower
 
 from accounts.models import User
 from clients.models import Client
@@ -48,14 +48,17 @@ def exercise_search(queryset: QuerySet[Exercise], term: str) -> QuerySet[Exercis
         return queryset
     if connection.vendor != "postgresql":
         return queryset.filter(search_text__contains=term)
-    from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
     similarity = TrigramWordSimilarity(Value(term), "search_text")
     exact = Case(When(search_text__contains=term, then=Value(1.0)), default=Value(0.0))
     return (
         queryset.annotate(match=Greatest(similarity, exact, output_field=FloatField()))
         .filter(match__gte=SEARCH_SIMILARITY)
-        .order_by("-match", "name", "id")
+        # Equal matches: the name closest to the whole term first ("Romanian deadlift"
+        # before "Dumbbell Romanian deadlift").
+        .alias(closeness=TrigramSimilarity(Lower("name"), Value(term)))
+        .order_by("-match", "-closeness", "name", "id")
     )
 
 
