@@ -22,6 +22,7 @@ class DashboardConfig(AppConfig):
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
         from progress.models import CheckIn, MealLog, WorkoutLog
+        from progress.signals import record_set
 
         saved = (
             (WorkoutLog, receivers.on_workout_log_saved),
@@ -59,6 +60,7 @@ class DashboardConfig(AppConfig):
         plan_assigned.connect(
             receivers.on_plan_assigned, dispatch_uid="dashboard.feed.plan_assigned"
         )
+        record_set.connect(receivers.on_record_set, dispatch_uid="dashboard.feed.record_set")
         payment_received.connect(
             receivers.on_payment_received, dispatch_uid="dashboard.feed.payment_received"
         )

@@ -27,6 +27,7 @@ class ActivityEvent(models.Model):
         FORM_SUBMITTED = "form.submitted", "Form submitted"
         FORM_REVIEWED = "form.reviewed", "Form reviewed"
         AUTOMATION_FIRED = "automation.fired", "Automation fired"
+        RECORD_SET = "record.set", "Personal record set"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

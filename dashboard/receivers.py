@@ -147,6 +147,28 @@ def on_plan_assigned(sender, assignment: PlanAssignment, **kw):
     )
 
 
+def record_summary(log: WorkoutLog, exercise, records: list[dict[str, Any]]) -> str:
+    parts = []
+    for record in records:
+        if record["kind"] == "weight":
+            parts.append(f"{_number(record['value'])} kg x {record['reps']}")
+        elif record["kind"] == "e1rm":
+            parts.append(f"estimated 1RM {_number(record['value'])} kg")
+        else:
+            parts.append(f"{record['value']} reps at {_number(record['weight_kg'])} kg")
+    return f"{_first_name(log.client)} set a record on {exercise.name}: {', '.join(parts)}"
+
+
+def on_record_set(sender, log: WorkoutLog, exercise, records: list[dict[str, Any]], **kw):
+    # Points at the log: deleting the log forgets the event (on_entry_deleted).
+    event_record(
+        client=log.client,
+        kind=Kind.RECORD_SET,
+        summary=record_summary(log, exercise, records),
+        obj=log,
+    )
+
+
 def on_payment_received(sender, payment: Payment, **kw):
     event_record(
         client=payment.client,

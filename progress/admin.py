@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from fitbud.admin_display import ClientTrainerListFilter, json_display
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import CheckIn, ExerciseSession, MealLog, WorkoutLog
 
 
 class EntryAdmin(admin.ModelAdmin):
@@ -95,3 +95,25 @@ class CheckInAdmin(EntryAdmin):
         "reviewed_at",
         "reviewed_by",
     )
+
+
+@admin.register(ExerciseSession)
+class ExerciseSessionAdmin(admin.ModelAdmin):
+    """Derived from workout logs (rewritten on every save of the log): View only."""
+
+    list_display = ("date", "exercise", "client_email", "top_weight_kg", "top_reps", "e1rm_kg")
+    list_filter = ("date",)
+    search_fields = ("client__user__email", "exercise__name")
+    list_select_related = ("exercise", "client__user")
+    raw_id_fields = ("log", "client", "exercise")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Client", ordering="client__user__email")
+    def client_email(self, obj) -> str:
+        return obj.client.user.email

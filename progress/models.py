@@ -120,3 +120,37 @@ class CheckIn(ClientEntry):
         # Derived, so the one-per-ISO-week constraint can never disagree with `date`.
         self.week_start = self.date - timedelta(days=self.date.weekday())
         super().save(*args, **kwargs)
+
+
+class ExerciseSession(models.Model):
+    """What one workout log did of one library exercise, derived from the log's sets
+    (progress/records.py) and rewritten in the transaction of every save of the log. It
+    feeds `exercises/<id>/history/` and `me/records/` with indexed reads, whatever the
+    length of the history."""
+
+    log = models.ForeignKey(WorkoutLog, on_delete=models.CASCADE, related_name="sessions")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    # PROTECT: a trainer cannot erase a client's history by deleting the exercise.
+    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    top_reps = models.PositiveIntegerField()
+    top_weight_kg = models.DecimalField(max_digits=7, decimal_places=2)
+    volume_kg = models.DecimalField(max_digits=12, decimal_places=1)
+    e1rm_kg = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    set_count = models.PositiveSmallIntegerField()
+    rep_bests = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "exercise"], name="progress_session_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["client", "exercise", "-date", "-id"], name="progress_history_idx"
+            ),
+            models.Index(fields=["client", "date", "id"], name="progress_records_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise.name} on {self.date} by {self.client.user.email}"

@@ -27,10 +27,13 @@ from rest_framework.exceptions import ErrorDetail, NotFound
 
 from accounts.models import User
 from clients.models import Client
+from exercises.selectors import exercises_visible
 from fitbud.api.exceptions import Conflict
 from plans.models import PlanAssignment, PlanKind
 from plans.selectors import assignment_day
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress import records
+from progress.models import CheckIn, ExerciseSession, MealLog, WorkoutLog
+from progress.signals import record_set
 
 Entry = TypeVar("Entry", WorkoutLog, MealLog, CheckIn)
 
@@ -188,6 +191,91 @@ def _workout_target(
     return assignment, day_index, days[day_index]
 
 
+def _library_exercises(*, client: Client, exercises: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check the `exercise` ids of a log (the global library or the client's trainer's: a
+    400 at the path otherwise) and name the unnamed ones after the library, so the log
+    reads well even if the exercise is renamed or deleted later."""
+    wanted = [item.get("exercise") for item in exercises if item.get("exercise") is not None]
+    if not wanted:
+        return exercises
+    visible = exercises_visible(user=client.user, ids=wanted)
+    missing = {
+        f"exercises[{i}].exercise": [
+            ValidationError("No exercise with this id in your library.", code="not_found")
+        ]
+        for i, item in enumerate(exercises)
+        if item.get("exercise") is not None and item["exercise"] not in visible
+    }
+    if missing:
+        raise ValidationError(missing)
+    named = []
+    for item in exercises:
+        if item.get("exercise") is not None and not item.get("name"):
+            item = {**item, "name": visible[item["exercise"]].name}
+        named.append(item)
+    return named
+
+
+def _sessions_sync(log: WorkoutLog) -> None:
+    """Rewrite the log's exercise sessions from its sets, and tell the spine about every
+    personal record a session sets (progress.signals.record_set, same transaction)."""
+    summaries = records.summarize(log.exercises or [])
+    before = {s.exercise_id: s for s in ExerciseSession.objects.filter(log=log)}
+    stale = [
+        pk
+        for exercise_id, pk in ((e, s.pk) for e, s in before.items())
+        if exercise_id not in summaries
+    ]
+    if stale:
+        ExerciseSession.objects.filter(pk__in=stale).delete()
+    if not summaries:
+        return
+    others: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        ExerciseSession.objects.filter(client_id=log.client_id, exercise_id__in=list(summaries))
+        .exclude(log=log)
+        .values("exercise_id", "top_weight_kg", "e1rm_kg", "rep_bests")
+    )
+    for row in rows:
+        others.setdefault(row["exercise_id"], []).append(row)
+    news = []
+    for exercise_id, summary in summaries.items():
+        old = before.get(exercise_id)
+        previous = None
+        if old is not None:
+            previous = records.SessionSummary(
+                top_reps=old.top_reps,
+                top_weight_kg=old.top_weight_kg,
+                volume_kg=old.volume_kg,
+                e1rm_kg=old.e1rm_kg,
+                set_count=old.set_count,
+                rep_bests=old.rep_bests,
+            )
+        ExerciseSession.objects.update_or_create(
+            log=log,
+            exercise_id=exercise_id,
+            defaults={
+                "client_id": log.client_id,
+                "date": log.date,
+                "top_reps": summary.top_reps,
+                "top_weight_kg": summary.top_weight_kg,
+                "volume_kg": summary.volume_kg,
+                "e1rm_kg": summary.e1rm_kg,
+                "set_count": summary.set_count,
+                "rep_bests": summary.rep_bests,
+            },
+        )
+        found = records.broken(summary, others.get(exercise_id, []), before=previous)
+        if found:
+            news.append((exercise_id, found))
+    if news:
+        from exercises.models import Exercise
+
+        names = Exercise.objects.in_bulk([exercise_id for exercise_id, _ in news])
+        for exercise_id, found in news:
+            record_set.send(sender=WorkoutLog, log=log, exercise=names[exercise_id], records=found)
+
+
 @transaction.atomic
 def workout_log_create(
     *,
@@ -211,13 +299,16 @@ def workout_log_create(
             assignment=plan,
             day_index=index,
             target=target,
-            exercises=exercises,
+            exercises=_library_exercises(client=client, exercises=exercises),
             duration_minutes=duration_minutes,
             effort=effort,
             notes=notes,
         )
 
-    return _insert(WorkoutLog, client=client, entry_id=id, build=build)
+    log, created = _insert(WorkoutLog, client=client, entry_id=id, build=build)
+    if created:
+        _sessions_sync(log)
+    return log, created
 
 
 @transaction.atomic
@@ -238,10 +329,14 @@ def workout_log_update(*, log: WorkoutLog, changes: WorkoutLogChanges) -> Workou
             on_date=changes.get("date", log.date),
         )
         log.assignment, log.day_index, log.target = plan, index, target
+    if "exercises" in changes:
+        changes["exercises"] = _library_exercises(client=log.client, exercises=changes["exercises"])
     for field in ("date", "exercises", "duration_minutes", "effort", "notes"):
         if field in changes:
             setattr(log, field, changes[field])
     log.save()
+    if {"date", "exercises"} & set(changes):
+        _sessions_sync(log)
     return log
 
 

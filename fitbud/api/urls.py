@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("clients.api.urls")),
+    path("", include("exercises.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("progress.api.urls")),
     path("", include("coaching.urls")),

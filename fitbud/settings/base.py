@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fitbud.api",
     "accounts",
     "clients",
+    "exercises",
     "plans",
     "progress",
     "coaching",
@@ -329,6 +330,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "Sign up, log in, tokens, password, invite acceptance."},
         {"name": "invites", "description": "Trainers invite clients by email."},
         {"name": "clients", "description": "A trainer's roster, private notes, health."},
+        {
+            "name": "exercises",
+            "description": "The exercise library, trainers' own exercises, exercise history.",
+        },
         {"name": "templates", "description": "A trainer's reusable workout and diet plans."},
         {"name": "assignments", "description": "Plans given to clients (immutable snapshots)."},
         {"name": "workout-logs", "description": "Workouts a client logged."},

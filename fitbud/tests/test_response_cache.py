@@ -60,6 +60,7 @@ def test_every_tenant_model_invalidates():
         "coaching.FormResponse",
         "coaching.Automation",
         "coaching.AutomationRun",
+        "progress.ExerciseSession",
         "billing.SubscriptionPlan",
         "billing.Subscription",
         "billing.Payment",

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
@@ -100,8 +101,29 @@ class WorkoutSetSerializer(StrictSerializer):
 
 
 class WorkoutExerciseSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Required unless `exercise` is given (then it defaults to the library name).",
+    )
+    exercise = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="A library exercise (global or your trainer's): its sets build "
+        "`exercises/<id>/history/` and `me/records/`.",
+    )
     sets = WorkoutSetSerializer(many=True, max_length=MAX_SETS)
+
+    def validate(self, attrs):
+        if attrs.get("exercise") is None:
+            attrs.pop("exercise", None)
+            if not attrs.get("name"):
+                raise serializers.ValidationError(
+                    {"name": ErrorDetail("Give a name or a library `exercise`.", code="required")}
+                )
+        return attrs
 
 
 class WorkoutLogInputSerializer(EntryInputSerializer):

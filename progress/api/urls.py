@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from progress.api import views
+from progress.api import records, views
 
 router = SimpleRouter()
 router.register("workout-logs", views.WorkoutLogViewSet, basename="workout-log")
@@ -9,4 +10,10 @@ router.register("check-ins", views.CheckInViewSet, basename="check-in")
 
 urlpatterns = [
     *router.urls,
+    path(
+        "exercises/<int:pk>/history/",
+        records.ExerciseHistoryView.as_view(),
+        name="exercise-history",
+    ),
+    path("me/records/", records.RecordsView.as_view(), name="records"),
 ]

@@ -1,0 +1,135 @@
+from django.core.validators import URLValidator
+from rest_framework import serializers
+
+from exercises.models import Equipment, Exercise, Muscle
+from fitbud.api.serializers import StrictSerializer
+
+MAX_ALIASES = 20
+MAX_MUSCLES = 10
+MAX_EQUIPMENT = 10
+
+
+class MuscleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Muscle
+        fields = ["slug", "name", "region"]
+        read_only_fields = fields
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Equipment
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class _Slugs(serializers.SlugRelatedField):
+    """A muscle or equipment slug; unknown slugs are a 400 naming the field."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(slug_field="slug", queryset=model.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 50 or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _slug_list(model, max_length: int, help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=_Slugs(model),
+        max_length=max_length,
+        required=False,
+        help_text=help_text,
+    )
+
+
+def _url(help_text: str) -> serializers.URLField:
+    return serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=help_text,
+    )
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    primary_muscles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    secondary_muscles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    equipment = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
+    is_global = serializers.SerializerMethodField(
+        help_text="True for the global library (read-only; copy it to edit)."
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "category",
+            "primary_muscles",
+            "secondary_muscles",
+            "equipment",
+            "mechanics",
+            "force",
+            "level",
+            "instructions",
+            "video_url",
+            "image_url",
+            "aliases",
+            "is_global",
+            "copied_from",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_global(self, exercise: Exercise) -> bool:
+        return exercise.owner_id is None
+
+
+class ExerciseInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    category = serializers.ChoiceField(choices=Exercise.Category.choices)
+    primary_muscles = _slug_list(Muscle, MAX_MUSCLES, "Slugs from `exercises/muscles/`.")
+    secondary_muscles = _slug_list(Muscle, MAX_MUSCLES, "Slugs from `exercises/muscles/`.")
+    equipment = _slug_list(Equipment, MAX_EQUIPMENT, "Slugs from `exercises/equipment/`.")
+    mechanics = serializers.ChoiceField(
+        choices=Exercise.Mechanics.choices, required=False, allow_blank=True
+    )
+    force = serializers.ChoiceField(
+        choices=Exercise.Force.choices, required=False, allow_blank=True
+    )
+    level = serializers.ChoiceField(choices=Exercise.Level.choices, required=False)
+    instructions = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="Short cues."
+    )
+    video_url = _url("A demo video (http or https).")
+    image_url = _url("An image (http or https).")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        max_length=MAX_ALIASES,
+        required=False,
+        help_text="Other names the search should find it by.",
+    )
+
+
+class ExerciseUpdateSerializer(ExerciseInputSerializer):
+    """PATCH: every field optional."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class ExerciseCopySerializer(StrictSerializer):
+    name = serializers.CharField(
+        max_length=120,
+        required=False,
+        help_text='Name of the copy; default: the same name (your own: "<name> (copy)").',
+    )
