@@ -14,7 +14,8 @@ class DashboardConfig(AppConfig):
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
-        from progress.models import CheckIn, MealLog, WorkoutLog
+        from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
+        from progress.signals import metric_logged, photo_uploaded
 
         saved = (
             (WorkoutLog, receivers.on_workout_log_saved),
@@ -30,6 +31,19 @@ class DashboardConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
             )
+        # Photos and body stats: events from domain signals, forgotten with their row.
+        for model in (ProgressPhoto, BodyStat):
+            post_delete.connect(
+                receivers.on_entry_deleted,
+                sender=model,
+                dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
+            )
+        photo_uploaded.connect(
+            receivers.on_photo_uploaded, dispatch_uid="dashboard.feed.photo_uploaded"
+        )
+        metric_logged.connect(
+            receivers.on_metric_logged, dispatch_uid="dashboard.feed.metric_logged"
+        )
         invite_accepted.connect(
             receivers.on_invite_accepted, dispatch_uid="dashboard.feed.invite_accepted"
         )

@@ -38,6 +38,8 @@ OBJECT_TYPES = {
     "clients.client": "client",
     "plans.planassignment": "assignment",
     "billing.payment": "payment",
+    "progress.progressphoto": "photo",
+    "progress.bodystat": "body_stat",
 }
 
 

@@ -23,6 +23,8 @@ class ActivityEvent(models.Model):
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"
         PAYMENT_FAILED = "payment.failed", "Payment failed"
+        PHOTO_UPLOADED = "photo.uploaded", "Progress photo uploaded"
+        METRIC_LOGGED = "metric.logged", "Body metric logged"
 
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_events"

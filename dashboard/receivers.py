@@ -15,7 +15,7 @@ from clients.models import Client
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import BodyStat, BodyStatSource, CheckIn, MealLog, ProgressPhoto, WorkoutLog
 from progress.services import REVIEW_FIELDS
 
 Kind = ActivityEvent.Kind
@@ -162,3 +162,22 @@ def on_payment_failed(sender, payment: Payment, **kw):
         summary=payment_summary(payment).replace(" paid ", "'s payment failed: ", 1),
         obj=payment,
     )
+
+
+def on_photo_uploaded(sender, photo: ProgressPhoto, **kw):
+    event_record(
+        client=photo.client,
+        kind=Kind.PHOTO_UPLOADED,
+        summary=f"{_first_name(photo.client)} added a {photo.pose} progress photo",
+        obj=photo,
+    )
+
+
+def on_metric_logged(sender, client: Client, stat: BodyStat, count: int, source: str, **kw):
+    # An import batch is one event (its first new row is the target), not one per record.
+    if source == BodyStatSource.MANUAL:
+        summary = f"{_first_name(client)} logged {stat.metric.replace('_', ' ')}"
+    else:
+        label = BodyStatSource(source).label
+        summary = f"{_first_name(client)} imported {_plural(count, 'measurement')} from {label}"
+    event_record(client=client, kind=Kind.METRIC_LOGGED, summary=summary, obj=stat)

@@ -12,7 +12,16 @@ class FeedClientSerializer(serializers.Serializer):
 
 class FeedObjectSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["workout_log", "meal_log", "check_in", "client", "assignment", "payment"],
+        choices=[
+            "workout_log",
+            "meal_log",
+            "check_in",
+            "client",
+            "assignment",
+            "payment",
+            "photo",
+            "body_stat",
+        ],
         help_text="What the event points at.",
     )
     id = serializers.CharField(help_text="Its id: a UUID for logs and check-ins, else a number.")
