@@ -120,6 +120,7 @@ class ProgressPhotoAdmin(EntryAdmin):
         "image_key",
         "thumbnail_key",
     )
+
     @admin.display(description="Thumbnail")
     def thumbnail_preview(self, obj: ProgressPhoto) -> str:
         if not obj.thumbnail_key:

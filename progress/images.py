@@ -176,8 +176,7 @@ def _check_trailing(fmt: str, data: bytes) -> None:
     if data[end:].strip(b"\x00"):
         raise _refuse(
             "image_polyglot",
-            "The file has data after the end of the image (another file hidden in it). "
-            + ACCEPTED,
+            "The file has data after the end of the image (another file hidden in it). " + ACCEPTED,
         )
 
 
@@ -208,7 +207,9 @@ def _decode(image: Image.Image, *, draft: bool) -> None:
             image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-        raise _refuse("image_truncated", "The photo is incomplete or damaged. " + ACCEPTED) from None
+        raise _refuse(
+            "image_truncated", "The photo is incomplete or damaged. " + ACCEPTED
+        ) from None
 
 
 def _reencode(image: Image.Image, fmt: str) -> tuple[bytes, int, int]:

@@ -216,7 +216,9 @@ class BodyStat(TimeStampedModel):
     health store (then `source_id` is the store's record id, unique per client and source)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="body_stats")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="body_stats"
+    )
     date = models.DateField(help_text="The client's local date of the measurement.")
     # A built-in slug (weight, body_fat, waist, ...) or the slug of `metric_type`.
     metric = models.CharField(max_length=40)

@@ -442,9 +442,7 @@ def photo_upload(
     clean = images.clean_image(image.read())
     photo_id = uuid.uuid4()
     storage = photo_files.photo_storage()
-    key = storage.save(
-        f"photos/{client.pk}/{photo_id}.{clean.extension}", ContentFile(clean.data)
-    )
+    key = storage.save(f"photos/{client.pk}/{photo_id}.{clean.extension}", ContentFile(clean.data))
     try:
         with transaction.atomic():
             photo = ProgressPhoto(
@@ -518,9 +516,7 @@ class SlugTaken(Conflict):
 def _metric_for(*, client: Client, slug: str) -> selectors.MetricDefinition:
     definition = selectors.metric_definition(user=client.user, slug=slug)
     if definition is None:
-        raise ValidationError(
-            {"metric": ValidationError(_UNKNOWN_METRIC, code="unknown_metric")}
-        )
+        raise ValidationError({"metric": ValidationError(_UNKNOWN_METRIC, code="unknown_metric")})
     return definition
 
 

@@ -1,9 +1,9 @@
 """Tests: fast hashing, in-memory email and cache, SQLite unless DATABASE_URL is set."""
 
-from .base import *  # noqa: F403
 import tempfile
 from pathlib import Path
 
+from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES, env
 
 DEBUG = False

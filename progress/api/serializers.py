@@ -515,11 +515,27 @@ class BodyStatImportResultSerializer(serializers.Serializer):
     )
 
 
+class QueryIdField(serializers.CharField):
+    """A whole-number id in a query string (a string there, hence not an IntegerField)."""
+
+    default_error_messages = {"invalid": "A whole number between 1 and 2^63-1."}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=19, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+            self.fail("invalid")
+        return int(text)
+
+    def run_validators(self, value):
+        pass  # checked above; CharField's length validator cannot measure an int
+
+
 class MetricSeriesQuerySerializer(StrictSerializer):
     metric = _metric_field()
-    client = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, help_text="The client (trainers)."
-    )
+    client = QueryIdField(required=False, help_text="The client's id (trainers).")
     date_from = serializers.DateField(
         required=False, help_text="First day (default: 90 days before `to`)."
     )

@@ -381,7 +381,9 @@ class PhotoViewSet(
         for name in ("before", "after"):
             photo = visible.filter(pk=query.validated_data[name]).first()
             if photo is None:
-                raise NotFound({name: ErrorDetail("No photo you can see has this id.", "not_found")})
+                raise NotFound(
+                    {name: ErrorDetail("No photo you can see has this id.", "not_found")}
+                )
             found[name] = photo
         context = self.get_serializer_context()
         return Response(

@@ -113,9 +113,7 @@ def test_a_rotated_photo_is_stored_upright_without_exif(client_api):
     assert dict(image.getexif()) == {}
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content_type"), [("PNG", "image/png"), ("WEBP", "image/webp")]
-)
+@pytest.mark.parametrize(("fmt", "content_type"), [("PNG", "image/png"), ("WEBP", "image/webp")])
 def test_png_and_webp_are_accepted_and_re_encoded_without_metadata(client_api, fmt, content_type):
     data = images.photo(fmt=fmt, exif=images.exif())
     response = upload(client_api, data, name=f"me.{fmt.lower()}", content_type=content_type)
@@ -310,9 +308,7 @@ def test_outsiders_get_404_for_a_photo(request, outsider, uploaded):
     # Trainers never delete photos (403 for any id: nothing leaks); another client gets 404.
     deleted = api.delete(reverse("photo-detail", args=[uploaded["id"]]))
     assert_error(deleted, 403 if outsider == "other_trainer_api" else 404)
-    compare = api.get(
-        reverse("photo-compare"), {"before": uploaded["id"], "after": uploaded["id"]}
-    )
+    compare = api.get(reverse("photo-compare"), {"before": uploaded["id"], "after": uploaded["id"]})
     assert_error(compare, 404, "not_found", "before")
 
 
