@@ -122,12 +122,12 @@ if PHOTO_STORAGE == "s3":
         "OPTIONS": {
             "bucket_name": env("PHOTO_S3_BUCKET"),
             # Unset: AWS itself; MinIO, Ceph, R2, Spaces, ...: their endpoint.
-            "endpoint_url": env("PHOTO_S3_ENDPOINT_URL", default=None),
-            "region_name": env("PHOTO_S3_REGION", default=None),
+            "endpoint_url": env("PHOTO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("PHOTO_S3_REGION", default="") or None,
             # Unset: boto3's own chain (AWS_* variables, instance or task role).
-            "access_key": env("PHOTO_S3_ACCESS_KEY_ID", default=None),
-            "secret_key": env("PHOTO_S3_SECRET_ACCESS_KEY", default=None),
-            "addressing_style": env("PHOTO_S3_ADDRESSING_STYLE", default=None),
+            "access_key": env("PHOTO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PHOTO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("PHOTO_S3_ADDRESSING_STYLE", default="") or None,
             "location": env("PHOTO_S3_PREFIX", default=""),
             "signature_version": "s3v4",
             "default_acl": "private",
