@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.s3]
 
 
 def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our test server
+    with urllib.request.urlopen(url, timeout=10) as response:
         assert response.status == 200
         return response.read()
 
