@@ -214,7 +214,9 @@ def _decode(image: Image.Image, *, draft: bool) -> None:
 
 def _reencode(image: Image.Image, fmt: str) -> tuple[bytes, int, int]:
     icc = image.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(image)
+    # In place: without it Pillow returns a copy even when nothing turns (2x the pixels).
+    ImageOps.exif_transpose(image, in_place=True)
+    upright = image
     if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
         upright = upright.convert("RGB")
     out = io.BytesIO()

@@ -494,10 +494,16 @@ def photo_thumbnail_make(*, photo_id: str) -> bool:
 
 @transaction.atomic
 def photo_delete(*, photo: ProgressPhoto) -> None:
-    keys = [photo.image_key, photo.thumbnail_key]
+    # Its files go after the commit (on_photo_deleted), as for a client deleted with them.
     photo.delete()
-    # Files go once the row is gone for good: a rolled-back delete keeps them.
-    transaction.on_commit(lambda: _delete_files(keys))
+
+
+def on_photo_deleted(sender, instance: ProgressPhoto, **kwargs) -> None:
+    """post_delete (connected in ProgressConfig.ready): whoever deletes a photo row — this
+    service, a cascade from its client, the admin — its files go once that has committed;
+    a rolled-back delete keeps them."""
+    keys = [instance.image_key, instance.thumbnail_key]
+    transaction.on_commit(lambda: _delete_files(keys), using=kwargs.get("using"))
 
 
 # Body metrics ------------------------------------------------------------------------------

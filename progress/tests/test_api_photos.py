@@ -378,3 +378,15 @@ def test_the_photo_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         response = trainer_api.get(LIST, {"page_size": page_size})
     assert len(response.json()["results"]) == page_size
+
+
+def test_deleting_a_client_removes_their_photo_files(
+    client_link, django_capture_on_commit_callbacks
+):
+    photo = ProgressPhotoFactory(client=client_link)
+    storage = storages["photos"]
+    assert storage.exists(photo.image_key)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_link.user.delete()
+    assert not ProgressPhoto.objects.exists()
+    assert not storage.exists(photo.image_key)
