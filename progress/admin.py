@@ -134,10 +134,10 @@ class ProgressPhotoAdmin(EntryAdmin):
         full, _ = photo_files.signed_url(obj.image_key)
         return format_html(
             '<a href="{}"><img src="{}" alt="" style="max-width:480px"></a>'
-            "<br>Signed links, valid until {:%H:%M:%S} UTC.",
+            "<br>Signed links, valid until {} UTC.",
             full,
             url,
-            expires_at,
+            f"{expires_at:%H:%M:%S}",
         )
 
 
