@@ -135,11 +135,16 @@ def metric_series(
     ).values_list("date", "value")
     for day, value in entries.order_by("date", "created_at", "id"):
         by_day[day] = value
+    # Plain JSON types here: a year of points through a DRF serializer cost more than the
+    # queries (the view documents the shape with MetricSeriesSerializer).
     return {
         "metric": metric.slug,
         "unit": units.unit_for(kind=metric.kind, user=user, own_unit=metric.unit),
         "points": [
-            {"date": day, "value": units.to_shown(by_day[day], kind=metric.kind, user=user)}
+            {
+                "date": day.isoformat(),
+                "value": float(units.to_shown(by_day[day], kind=metric.kind, user=user)),
+            }
             for day in sorted(by_day)
         ],
     }

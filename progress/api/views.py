@@ -578,7 +578,7 @@ class MetricSeriesView(APIView):
         series = selectors.metric_series(
             user=request.user, client=client, metric=metric, date_from=date_from, date_to=date_to
         )
-        return Response(serializers.MetricSeriesSerializer(series).data)
+        return Response(series)  # already JSON-shaped (selectors.metric_series)
 
 
 class TrainerWritesMetricTypes(BasePermission):
