@@ -21,8 +21,8 @@ class DashboardConfig(AppConfig):
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
         from plans.signals import plan_assigned
-        from progress.models import CheckIn, MealLog, WorkoutLog
-        from progress.signals import record_set
+        from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
+        from progress.signals import metric_logged, photo_uploaded, record_set
 
         saved = (
             (WorkoutLog, receivers.on_workout_log_saved),
@@ -38,8 +38,9 @@ class DashboardConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"dashboard.feed.deleted.{model.__name__}",
             )
-        # An undone habit check or a deleted response takes its events with it.
-        for model in (HabitCheck, FormResponse):
+        # Rows whose events come from domain signals take their events with them when they
+        # go (an undone habit check, a deleted form response, photo or body stat).
+        for model in (HabitCheck, FormResponse, ProgressPhoto, BodyStat):
             post_delete.connect(
                 receivers.on_entry_deleted,
                 sender=model,
@@ -53,6 +54,12 @@ class DashboardConfig(AppConfig):
         )
         form_reviewed.connect(
             receivers.on_form_reviewed, dispatch_uid="dashboard.feed.form_reviewed"
+        )
+        photo_uploaded.connect(
+            receivers.on_photo_uploaded, dispatch_uid="dashboard.feed.photo_uploaded"
+        )
+        metric_logged.connect(
+            receivers.on_metric_logged, dispatch_uid="dashboard.feed.metric_logged"
         )
         invite_accepted.connect(
             receivers.on_invite_accepted, dispatch_uid="dashboard.feed.invite_accepted"

@@ -43,6 +43,8 @@ OBJECT_TYPES = {
     "billing.payment": "payment",
     "coaching.habitcheck": "habit_check",
     "coaching.formresponse": "form_response",
+    "progress.progressphoto": "photo",
+    "progress.bodystat": "body_stat",
 }
 
 

@@ -28,6 +28,8 @@ class ActivityEvent(models.Model):
         FORM_REVIEWED = "form.reviewed", "Form reviewed"
         AUTOMATION_FIRED = "automation.fired", "Automation fired"
         RECORD_SET = "record.set", "Personal record set"
+        PHOTO_UPLOADED = "photo.uploaded", "Progress photo uploaded"
+        METRIC_LOGGED = "metric.logged", "Body metric logged"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

@@ -16,7 +16,7 @@ from coaching.models import AutomationRun, FormResponse, HabitCheck
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import BodyStat, BodyStatSource, CheckIn, MealLog, ProgressPhoto, WorkoutLog
 from progress.services import REVIEW_FIELDS
 
 Kind = ActivityEvent.Kind
@@ -227,3 +227,22 @@ def on_automation_fired(sender, run: AutomationRun, automation, **kw):
         summary=f"Automation “{automation.name}” fired for {_first_name(run.client)}{outcome}",
         obj=run,
     )
+
+
+def on_photo_uploaded(sender, photo: ProgressPhoto, **kw):
+    event_record(
+        client=photo.client,
+        kind=Kind.PHOTO_UPLOADED,
+        summary=f"{_first_name(photo.client)} added a {photo.pose} progress photo",
+        obj=photo,
+    )
+
+
+def on_metric_logged(sender, client: Client, stat: BodyStat, count: int, source: str, **kw):
+    # An import batch is one event (its first new row is the target), not one per record.
+    if source == BodyStatSource.MANUAL:
+        summary = f"{_first_name(client)} logged {stat.metric.replace('_', ' ')}"
+    else:
+        label = BodyStatSource(source).label
+        summary = f"{_first_name(client)} imported {_plural(count, 'measurement')} from {label}"
+    event_record(client=client, kind=Kind.METRIC_LOGGED, summary=summary, obj=stat)

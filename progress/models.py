@@ -154,3 +154,139 @@ class ExerciseSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise.name} on {self.date} by {self.client.user.email}"
+
+
+# Progress photos and body metrics (docs/photos-and-metrics.md) -----------------------------
+
+
+class PhotoPose(models.TextChoices):
+    FRONT = "front", "Front"
+    SIDE = "side", "Side"
+    BACK = "back", "Back"
+    OTHER = "other", "Other"
+
+
+class ProgressPhoto(TimeStampedModel):
+    """A client's progress photo. The files live in the `photos` storage (never public);
+    the row holds their storage keys, so the backend can change without a migration."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="progress_photos"
+    )
+    date = models.DateField(help_text="The client's local date the photo belongs to.")
+    pose = models.CharField(max_length=8, choices=PhotoPose.choices)
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos"
+    )
+    # Storage keys (storages["photos"]): the cleaned image, and its thumbnail once the
+    # worker made it ("" until then).
+    image_key = models.CharField(max_length=255, unique=True)
+    thumbnail_key = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pose__in=PhotoPose.values), name="progress_photo_pose_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-date", "-created_at"]),
+            models.Index(fields=["client", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_pose_display()} photo on {self.date} by {self.client.user.email}"
+
+
+class MetricKind(models.TextChoices):
+    """What a metric measures, which decides its unit and its imperial conversion."""
+
+    MASS = "mass", "Mass (kg / lb)"
+    LENGTH = "length", "Length (cm / in)"
+    PERCENT = "percent", "Percentage"
+    NUMBER = "number", "Number (the type's own unit, never converted)"
+
+
+class MetricType(TimeStampedModel):
+    """A metric a trainer defines for their clients (resting heart rate, neck, ...)."""
+
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="metric_types"
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=40)
+    kind = models.CharField(max_length=8, choices=MetricKind.choices)
+    # For `number` the trainer's label (bpm, steps); for the others the metric unit the
+    # values are stored in (kg, cm, %).
+    unit = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainer", "slug"], name="progress_metrictype_slug"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MetricKind.values), name="progress_metrictype_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit}) of {self.trainer.email}"
+
+
+class BodyStatSource(models.TextChoices):
+    MANUAL = "manual", "Entered in the app"
+    APPLE_HEALTH = "apple_health", "Apple Health"
+    HEALTH_CONNECT = "health_connect", "Health Connect"
+
+
+class BodyStat(TimeStampedModel):
+    """One body measurement on a date: entered by the client, or imported from the phone's
+    health store (then `source_id` is the store's record id, unique per client and source)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="body_stats"
+    )
+    date = models.DateField(help_text="The client's local date of the measurement.")
+    # A built-in slug (weight, body_fat, waist, ...) or the slug of `metric_type`.
+    metric = models.CharField(max_length=40)
+    metric_type = models.ForeignKey(
+        MetricType, on_delete=models.PROTECT, null=True, blank=True, related_name="body_stats"
+    )
+    # Metric units (kg, cm, %), or the custom type's own unit for `number` types.
+    value = models.DecimalField(max_digits=12, decimal_places=3)
+    source = models.CharField(
+        max_length=16, choices=BodyStatSource.choices, default=BodyStatSource.MANUAL
+    )
+    source_id = models.CharField(max_length=128, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "source", "source_id"],
+                condition=models.Q(source_id__isnull=False),
+                name="progress_bodystat_source_record",
+            ),
+            # Imported rows always carry the store's record id; manual ones never do.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source=BodyStatSource.MANUAL, source_id__isnull=True)
+                    | (~models.Q(source=BodyStatSource.MANUAL) & models.Q(source_id__isnull=False))
+                ),
+                name="progress_bodystat_source_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "metric", "date"]),
+            models.Index(fields=["client", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.value} on {self.date} by {self.client.user.email}"

@@ -21,6 +21,8 @@ class FeedObjectSerializer(serializers.Serializer):
             "payment",
             "habit_check",
             "form_response",
+            "photo",
+            "body_stat",
         ],
         help_text="What the event points at.",
     )

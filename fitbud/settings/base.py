@@ -111,10 +111,50 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Files served at the site root by WhiteNoise (favicon.ico: browsers ask for it on every page).
 WHITENOISE_ROOT = BASE_DIR / "fitbud" / "public"
+# Progress photos (docs/photos-and-metrics.md): storages["photos"]. A private directory by
+# default (outside STATIC_ROOT, never served by URL: a signed, expiring download view reads
+# it); any S3-compatible bucket with PHOTO_STORAGE=s3 (presigned URLs). Either way a URL is
+# valid PHOTO_URL_SECONDS.
+PHOTO_STORAGE = env("PHOTO_STORAGE", default="filesystem")
+PHOTO_URL_SECONDS = env.int("PHOTO_URL_SECONDS", default=300)
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+if PHOTO_STORAGE == "s3":
+    PHOTOS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PHOTO_S3_BUCKET"),
+            # Unset: AWS itself; MinIO, Ceph, R2, Spaces, ...: their endpoint.
+            "endpoint_url": env("PHOTO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("PHOTO_S3_REGION", default="") or None,
+            # Unset: boto3's own chain (AWS_* variables, instance or task role).
+            "access_key": env("PHOTO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PHOTO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("PHOTO_S3_ADDRESSING_STYLE", default="") or None,
+            "location": env("PHOTO_S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": PHOTO_URL_SECONDS,
+            "file_overwrite": False,
+        },
+    }
+else:
+    PHOTOS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PHOTO_STORAGE_DIR", default=str(BASE_DIR / "private-media")),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "photos": PHOTOS_STORAGE,
 }
+# Uploads above this size are spooled to a temporary file, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Cache: shared by every worker when CACHE_URL/REDIS_URL points at Redis (rate limits
 # must be counted across gunicorn workers); per-process memory otherwise.
@@ -350,6 +390,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
         {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
+        {"name": "body-stats", "description": "Body measurements and health-store imports."},
+        {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
+        {"name": "metric-types", "description": "Custom body metrics a trainer defines."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -367,6 +411,9 @@ SPECTACULAR_SETTINGS = {
         "StudioRoleEnum": "accounts.models.StudioRole",
         "RoleEnum": "accounts.models.User.Role",
         "FormKindEnum": "coaching.models.forms.FormKind",
+        "PhotoPoseEnum": "progress.models.PhotoPose",
+        "MetricKindEnum": "progress.models.MetricKind",
+        "BodyStatSourceEnum": "progress.models.BodyStatSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

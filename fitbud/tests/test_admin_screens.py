@@ -24,7 +24,14 @@ from clients.tests.factories import (
 )
 from dashboard.models import ActivityEvent
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
-from progress.tests.factories import CheckInFactory, MealLogFactory, WorkoutLogFactory
+from progress.tests.factories import (
+    BodyStatFactory,
+    CheckInFactory,
+    MealLogFactory,
+    MetricTypeFactory,
+    ProgressPhotoFactory,
+    WorkoutLogFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +270,9 @@ CHANGELISTS = {
     "progress_workoutlog": _rows(WorkoutLogFactory),
     "progress_meallog": _rows(MealLogFactory),
     "progress_checkin": _rows(CheckInFactory),
+    "progress_progressphoto": _rows(ProgressPhotoFactory),
+    "progress_bodystat": _rows(BodyStatFactory),
+    "progress_metrictype": _rows(MetricTypeFactory),
     "dashboard_activityevent": _events,
     "accounts_user": _rows(UserFactory),
     "accounts_studio": _rows(TrainerFactory),

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 
 from fitbud.api.filters import BooleanFilter, IdFilter, StrictFilterSet
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import BodyStat, CheckIn, MealLog, PhotoPose, ProgressPhoto, WorkoutLog
 
 
 class EntryFilter(StrictFilterSet):
@@ -37,3 +37,21 @@ class CheckInFilter(EntryFilter):
     class Meta:
         model = CheckIn
         fields = ["client", "date_from", "date_to", "reviewed"]
+
+
+class PhotoFilter(EntryFilter):
+    pose = filters.ChoiceFilter(choices=PhotoPose.choices, help_text="Only photos of this pose.")
+
+    class Meta:
+        model = ProgressPhoto
+        fields = ["client", "date_from", "date_to", "pose"]
+
+
+class BodyStatFilter(EntryFilter):
+    metric = filters.CharFilter(
+        field_name="metric", max_length=40, help_text="Only entries of this metric (slug)."
+    )
+
+    class Meta:
+        model = BodyStat
+        fields = ["client", "date_from", "date_to", "metric"]
