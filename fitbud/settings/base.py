@@ -338,6 +338,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
         "PlanKindEnum": "plans.models.PlanKind",
+        # Studio roles (owner/admin/coach/specialist) beside the account role (trainer/client).
+        "RoleEnum": "accounts.models.User.Role",
+        "StudioRoleEnum": "accounts.models.StudioRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
