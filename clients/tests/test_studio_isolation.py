@@ -79,10 +79,14 @@ TEMPLATE_OF_A = row(404, owner=404, admin=404)
 # (endpoint, method, URL name, object of `data` whose pk is in the URL, expected per reader)
 OBJECTS = [
     ("client", "get", "client-detail", "client", row(200)),
+    ("client: change goals", "patch", "client-detail", "client", row(NOT_MANAGER)),
     ("notes", "get", "client-note-list", "client", row(NOT_GRANTED)),
+    ("notes: add", "post", "client-note-list", "client", row(NOT_GRANTED)),
     ("note", "get", "client-note-detail", ("client", "note"), row(NOT_GRANTED)),
     ("health", "get", "client-health", "client", row(NOT_GRANTED)),
+    ("health: change", "patch", "client-health", "client", row(NOT_GRANTED)),
     ("access grants", "get", "client-access-list", "client", row(NOT_MANAGER)),
+    ("transfer", "post", "client-transfer", "client", row(NOT_MANAGER, coach_a=200)),
     ("workout plan", "get", "assignment-detail", "workout_plan", row(404)),
     ("diet plan", "get", "assignment-detail", "diet_plan", row(200)),
     ("workout log", "get", "workout-log-detail", "workout", row(404)),
@@ -93,6 +97,15 @@ OBJECTS = [
     ("payment", "get", "billing-payment-detail", "payment", row(404)),
     ("template of coach A", "get", "template-detail", "template", TEMPLATE_OF_A),
 ]
+
+# What each write sends (a transfer goes to coach B; POSTs that create answer 201).
+BODIES = {
+    "client-detail": {"goals": "Run 10k"},
+    "client-note-list": {"body": "Prefers mornings"},
+    "client-health": {"allergies": "peanuts"},
+    "check-in-review": {"feedback": "Good week"},
+}
+CREATED = {"client-note-list"}
 
 
 def _url(name, data, target):
@@ -105,18 +118,20 @@ def _url(name, data, target):
     ("method", "name", "target", "expected"),
     [pytest.param(*o[1:], id=o[0]) for o in OBJECTS],
 )
-def test_object_endpoints(api_as, data, reader, method, name, target, expected):
+def test_object_endpoints(studio, api_as, data, reader, method, name, target, expected):
     api = api_as(reader)
     url = _url(name, data, target)
-    if method == "get":
-        response = api.get(url)
+    if name == "client-transfer":
+        body = {"coach": studio.coach_b.membership.pk}
     else:
-        response = api.post(url, {"feedback": "Good week"}, format="json")
+        body = BODIES.get(name)
+    response = getattr(api, method)(url, body, format="json") if body else api.get(url)
     want = expected[reader]
     if isinstance(want, tuple):
         assert_error(response, *want)
     elif want == 200:
-        assert response.status_code == 200, (reader, url, response.content)
+        ok = 201 if name in CREATED and method == "post" else 200
+        assert response.status_code == ok, (reader, url, response.content)
     else:
         assert_error(response, want)
 
