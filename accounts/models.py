@@ -189,6 +189,15 @@ class StudioInvite(models.Model):
     member = models.OneToOneField(
         StudioMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="invite"
     )
+    # The latest invite email (pending, sent or failed); never the token.
+    email_delivery = models.ForeignKey(
+        "accounts.EmailDelivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="studio_invites",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,6 +219,12 @@ class StudioInvite(models.Model):
 
     def __str__(self) -> str:
         return f"Member invite {self.email} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING and self.expires_at <= dj_timezone.now()
+        )
 
 
 def studio_create_solo(*, user: "User", name: str = "") -> StudioMember:
@@ -261,6 +276,7 @@ class EmailDelivery(models.Model):
 
     class Kind(models.TextChoices):
         INVITE = "invite", "Invite"
+        MEMBER_INVITE = "member_invite", "Studio member invite"
         PASSWORD_RESET = "password_reset", "Password reset"
 
     class Status(models.TextChoices):

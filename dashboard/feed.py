@@ -125,7 +125,7 @@ def _member(user_id: int) -> StudioMember | None:
 
 def feed_list(*, user) -> QuerySet[ActivityEvent]:
     """A member's events, newest first (a solo trainer's are served by the
-    dashboard_feed_studio_idx index)."""
+    dashboard_feed_idx index)."""
     return (
         ActivityEvent.objects.filter(event_scope(membership_of(user)))
         .select_related("client__user", "content_type")

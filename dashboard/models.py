@@ -48,13 +48,13 @@ class ActivityEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["studio", "-created_at", "-id"], name="dashboard_feed_studio_idx"),
-            models.Index(fields=["trainer", "-created_at", "-id"], name="dashboard_feed_idx"),
+            # The feed reads a studio's events (narrowed for members who are not managers).
+            models.Index(fields=["studio", "-created_at", "-id"], name="dashboard_feed_idx"),
             models.Index(
-                fields=["trainer", "client", "-created_at", "-id"], name="dashboard_feed_client_idx"
+                fields=["studio", "client", "-created_at", "-id"], name="dashboard_feed_client_idx"
             ),
             models.Index(
-                fields=["trainer", "kind", "-created_at", "-id"], name="dashboard_feed_kind_idx"
+                fields=["studio", "kind", "-created_at", "-id"], name="dashboard_feed_kind_idx"
             ),
         ]
 

@@ -34,7 +34,7 @@ from clients.models import (
     ClientNote,
     Invite,
 )
-from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable
+from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable, StudioRoleForbidden
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -164,6 +164,11 @@ class InviteViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = s.InviteCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        member = membership_of(request.user)
+        if member is None or not member.can_coach:
+            raise StudioRoleForbidden(
+                "Specialists see clients through access grants and do not invite clients."
+            )
         result = services.invite_create(trainer=request.user, **data.validated_data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(_issued(result), status=code)

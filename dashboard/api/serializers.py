@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSerializer
+from accounts.models import StudioRole
 from billing.api.serializers import (
     PaymentSerializer,
     PlanSummarySerializer,
@@ -259,4 +260,57 @@ class TrainerDashboardSerializer(serializers.Serializer):
     needs_attention = NeedsAttentionSerializer(many=True)
     needs_attention_total = serializers.IntegerField(
         help_text="How many clients need attention (the list shows the first 10)."
+    )
+
+
+# ---------------------------------------------------------------------- studio/dashboard/
+
+
+class _FiguresSerializer(serializers.Serializer):
+    """The dashboard figures over one set of clients (as in TrainerDashboardSerializer)."""
+
+    active_clients = serializers.IntegerField()
+    total_clients = serializers.IntegerField()
+    new_clients_this_month = serializers.IntegerField()
+    new_clients_last_month = serializers.IntegerField()
+    active_clients_last_month = serializers.IntegerField(
+        help_text="Clients active at the end of last month (the growth base)."
+    )
+    active_clients_growth_pct = serializers.FloatField(
+        allow_null=True,
+        help_text="(active_clients - active_clients_last_month) / active_clients_last_month "
+        "x 100, one decimal; null when the base is zero.",
+    )
+    revenue_this_month = MoneySerializer(many=True)
+    revenue_last_month = MoneySerializer(many=True)
+    checkins_awaiting_review = serializers.IntegerField()
+    workouts_last_7_days = serializers.IntegerField()
+    needs_attention = NeedsAttentionSerializer(many=True)
+    needs_attention_total = serializers.IntegerField(
+        help_text="How many clients need attention (the list shows the first 10)."
+    )
+
+
+class StudioRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CoachFiguresSerializer(_FiguresSerializer):
+    member = serializers.IntegerField(help_text="The coach's studio member id.")
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=StudioRole.choices)
+    title = serializers.CharField(allow_blank=True)
+
+
+class StudioDashboardSerializer(_FiguresSerializer):
+    as_of = serializers.DateTimeField()
+    timezone = serializers.CharField(help_text="The reader's timezone; months follow it.")
+    month_start = serializers.DateField(help_text="First day of the current month.")
+    studio = StudioRefSerializer()
+    coaches = CoachFiguresSerializer(
+        many=True,
+        help_text="Every member who can coach (owner, admin, coach; and anyone else who is "
+        "still some client's primary coach), in joining order, with the same figures over "
+        "the clients they are the primary coach of.",
     )

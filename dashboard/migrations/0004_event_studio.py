@@ -26,8 +26,4 @@ class Migration(migrations.Migration):
             name='studio',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activity_events', to='accounts.studio'),
         ),
-        migrations.AddIndex(
-            model_name='activityevent',
-            index=models.Index(fields=['studio', '-created_at', '-id'], name='dashboard_feed_studio_idx'),
-        ),
     ]

@@ -209,6 +209,11 @@ PASSWORD_RESET_URL_TEMPLATE = env(
     "PASSWORD_RESET_URL_TEMPLATE", default=FRONTEND_URL + "/reset-password/{uid}/{token}"
 )
 INVITE_TTL_DAYS = env.int("INVITE_TTL_DAYS", default=7)
+# Studio member invites (a new coach, admin or specialist joins a studio).
+MEMBER_INVITE_URL_TEMPLATE = env(
+    "MEMBER_INVITE_URL_TEMPLATE", default=FRONTEND_URL + "/member-invite/{token}"
+)
+MEMBER_INVITE_TTL_DAYS = 7
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -324,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
+        {"name": "studio", "description": "A studio's members, roles and member invites."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

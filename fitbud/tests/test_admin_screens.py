@@ -250,6 +250,25 @@ def _events(n):
         MealLogFactory()  # its receiver writes the feed event
 
 
+def _studio_invite():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import StudioInvite
+
+    owner = TrainerFactory()
+    StudioInvite.objects.create(
+        studio=owner.membership.studio,
+        invited_by=owner,
+        email=f"member{owner.pk}@example.com",
+        full_name="Mia Member",
+        role="coach",
+        token_hash=f"{owner.pk:064d}",
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -265,6 +284,9 @@ CHANGELISTS = {
     "progress_checkin": _rows(CheckInFactory),
     "dashboard_activityevent": _events,
     "accounts_user": _rows(UserFactory),
+    "accounts_studio": _rows(TrainerFactory),
+    "accounts_studiomember": _rows(TrainerFactory),
+    "accounts_studioinvite": _rows(_studio_invite),
 }
 
 

@@ -288,30 +288,32 @@ def test_a_cached_read_is_one_cache_get(url, trainer_api, client_api, client_lin
 
 def test_a_write_never_touches_the_cache(client_api, client_link, monkeypatch):
     PlanAssignmentFactory(client=client_link)
-    before = TenantGeneration.objects.get(tenant_id=client_link.trainer_id).generation
+    before = TenantGeneration.objects.get(tenant_id=client_link.studio_id).generation
     calls = CacheCalls(monkeypatch)
     assert client_api.post(WORKOUTS, workout(), format="json").status_code == 201
     assert calls.calls == []
-    assert TenantGeneration.objects.get(tenant_id=client_link.trainer_id).generation > before
+    assert TenantGeneration.objects.get(tenant_id=client_link.studio_id).generation > before
 
 
 def test_a_write_moves_the_generation_in_its_own_transaction(trainer, client_link):
     from django.db import transaction
 
-    before = TenantGeneration.objects.get(tenant_id=trainer.pk).generation
+    before = TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation
     with pytest.raises(RuntimeError), transaction.atomic():
         PlanTemplateFactory(trainer=trainer)
-        assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation > before
+        assert (
+            TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation > before
+        )
         raise RuntimeError("roll back")
     # Rolled back with the write: nothing to invalidate, and nothing was.
-    assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation == before
+    assert TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation == before
 
 
 def test_a_tenants_first_write_starts_its_generation(db):
     from accounts.tests.factories import TrainerFactory
 
     trainer = TrainerFactory()
-    assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation > 0
+    assert TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation > 0
 
 
 @pytest.mark.postgres
@@ -359,8 +361,9 @@ def test_the_admin_shows_generations_read_only(admin_client, trainer):
     from django.urls import reverse
 
     changelist = reverse("admin:fitbud_api_tenantgeneration_changelist")
-    response = admin_client.get(changelist, {"q": str(trainer.pk)})
+    studio_id = trainer.membership.studio_id
+    response = admin_client.get(changelist, {"q": str(studio_id)})
     assert response.status_code == 200
     shown = response.context["cl"].result_list
-    assert [row.tenant_id for row in shown] == [trainer.pk]
+    assert [row.tenant_id for row in shown] == [studio_id]
     assert admin_client.get(reverse("admin:fitbud_api_tenantgeneration_add")).status_code == 403
