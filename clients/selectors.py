@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import (
     Case,
@@ -19,11 +21,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import StudioMember, User, membership_of
+from accounts.models import STUDIO_MANAGER_ROLES, StudioMember, User, membership_of
 from clients.models import (
     DOMAIN_FIELDS,
     Client,
     ClientAccess,
+    ClientAccessChange,
     ClientNote,
     HealthProfile,
     Invite,
@@ -188,3 +191,70 @@ def health_profile_get(*, client: Client) -> HealthProfile:
     created by the first write, so reading never writes)."""
     profile = HealthProfile.objects.select_related("updated_by").filter(client=client).first()
     return profile or HealthProfile(client=client)
+
+
+# --- access grants and the client's team (studios) -----------------------------------------
+
+
+def client_access_list(*, client: Client) -> QuerySet[ClientAccess]:
+    """A client's grants that are not revoked: in force, and expired ones (their end is
+    shown; revoked grants live on in the audit trail only)."""
+    return (
+        ClientAccess.objects.filter(client=client, revoked_at__isnull=True)
+        .select_related("member__user", "granted_by")
+        .order_by("created_at", "id")
+    )
+
+
+def client_access_get(*, client: Client, grant_id: object) -> ClientAccess:
+    grant = client_access_list(client=client).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    """One member who can see part of a client's record, as the client reads it."""
+
+    member: StudioMember
+    domains: list[str]
+    ends_at: datetime | None
+    primary: bool
+
+
+ALL_DOMAINS = [domain.value for domain in DOMAIN_FIELDS]
+
+
+def client_team(*, client: Client) -> list[TeamEntry]:
+    """Who sees what of this client now: the primary coach, the studio's owners and
+    admins (every domain, by their role), then each member with a grant in force. Two
+    queries whatever the size of the studio."""
+    managers = list(
+        StudioMember.objects.filter(studio_id=client.studio_id)
+        .filter(Q(role__in=STUDIO_MANAGER_ROLES) | Q(user_id=client.trainer_id))
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    entries = [
+        TeamEntry(member, ALL_DOMAINS, None, member.user_id == client.trainer_id)
+        for member in managers
+    ]
+    entries.sort(key=lambda entry: not entry.primary)  # stable: the primary coach first
+    seen = {member.pk for member in managers}
+    grants = (
+        ClientAccess.objects.active()
+        .filter(client=client, member__studio_id=client.studio_id)
+        .select_related("member__user")
+        .order_by("created_at", "id")
+    )
+    entries += [
+        TeamEntry(grant.member, grant.domains, grant.ends_at, False)
+        for grant in grants
+        if grant.member_id not in seen and grant.domains
+    ]
+    return entries
+
+
+def client_access_change_list(*, client: Client) -> QuerySet[ClientAccessChange]:
+    return ClientAccessChange.objects.filter(client=client).order_by("-created_at", "-id")

@@ -408,7 +408,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
         "PlanKindEnum": "plans.models.PlanKind",
-        "StudioRoleEnum": "accounts.models.StudioRole",
+        # Studio roles (owner/admin/coach/specialist) beside the account role (trainer/client).
         "RoleEnum": "accounts.models.User.Role",
         "FormKindEnum": "coaching.models.forms.FormKind",
         "PhotoPoseEnum": "progress.models.PhotoPose",

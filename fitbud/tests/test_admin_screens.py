@@ -14,7 +14,9 @@ from accounts.tests.factories import TrainerFactory, UserFactory
 from billing.currencies import format_amount
 from billing.models import WebhookEvent
 from billing.tests.factories import PaymentFactory, SubscriptionFactory, SubscriptionPlanFactory
+from clients.models import ClientAccessChange
 from clients.tests.factories import (
+    ClientAccessFactory,
     ClientFactory,
     ClientNoteFactory,
     ClientStatusChangeFactory,
@@ -80,6 +82,8 @@ def test_every_object_is_named_by_people_and_dates_not_ids(client_link):
         WorkoutLogFactory(client=client_link),
         MealLogFactory(client=client_link),
         CheckInFactory(client=client_link),
+        _grant(client_link),
+        _grant_change(client_link),
     ]
     names = [str(obj) for obj in objects]
 
@@ -126,7 +130,22 @@ def _read_only_objects(client_link):
         MealLogFactory(client=client_link),
         CheckInFactory(client=client_link),
         ActivityEvent.objects.first(),
+        _grant(client_link),
+        _grant_change(client_link),
     ]
+
+
+def _grant(client_link):
+    return ClientAccessFactory(
+        client=client_link, grantee=TrainerFactory(full_name="Dee Dietitian"), nutrition=True
+    )
+
+
+def _grant_change(client_link):
+    grant = _grant(client_link)
+    return ClientAccessChange.objects.create(
+        client=client_link, action="granted", member=grant.member.user, member_name="Dee"
+    )
 
 
 def test_records_staff_cannot_edit_open_as_view_pages_without_a_save_button(staff, client_link):
