@@ -409,6 +409,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
         "PlanKindEnum": "plans.models.PlanKind",
         # Studio roles (owner/admin/coach/specialist) beside the account role (trainer/client).
+        "StudioRoleEnum": "accounts.models.StudioRole",
         "RoleEnum": "accounts.models.User.Role",
         "FormKindEnum": "coaching.models.forms.FormKind",
         "PhotoPoseEnum": "progress.models.PhotoPose",
