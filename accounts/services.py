@@ -408,9 +408,11 @@ def _lock_studio(studio_id: int) -> None:
 
 
 @transaction.atomic
-def studio_update(*, actor: User, name: str) -> Studio:
+def studio_update(*, actor: User, name: str | None = None) -> Studio:
     member = _manager_of(actor)
     studio = Studio.objects.get(pk=member.studio_id)
+    if name is None:
+        return studio  # an empty PATCH changes nothing (and still needs the role)
     studio.name = _one_line(name)
     studio.save(update_fields=["name", "updated_at"])
     return studio

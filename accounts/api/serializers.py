@@ -195,7 +195,7 @@ class StudioSerializer(serializers.Serializer):
 
 
 class StudioUpdateSerializer(StrictSerializer):
-    name = _OneLineNameField(max_length=150)
+    name = _OneLineNameField(max_length=150, required=False)
 
 
 class MemberSerializer(serializers.Serializer):

@@ -2,27 +2,33 @@ import django_filters
 from django.db.models import Exists, OuterRef
 
 from exercises.models import Equipment, Exercise, Muscle
-from fitbud.api.filters import BooleanFilter, StrictFilterSet
+from fitbud.api.filters import BooleanFilter, StrictFilterSet, slug_query
 
 
 class ExerciseFilter(StrictFilterSet):
-    muscle = django_filters.ModelChoiceFilter(
-        queryset=Muscle.objects.all(),
-        to_field_name="slug",
-        method="filter_muscle",
-        help_text="A muscle slug: exercises training it as a primary or secondary muscle.",
+    muscle = slug_query(
+        django_filters.ModelChoiceFilter(
+            queryset=Muscle.objects.all(),
+            to_field_name="slug",
+            method="filter_muscle",
+            help_text="A muscle slug: exercises training it as a primary or secondary muscle.",
+        )
     )
-    primary_muscle = django_filters.ModelChoiceFilter(
-        queryset=Muscle.objects.all(),
-        to_field_name="slug",
-        field_name="primary_muscles",
-        help_text="A muscle slug: exercises whose primary muscles include it.",
+    primary_muscle = slug_query(
+        django_filters.ModelChoiceFilter(
+            queryset=Muscle.objects.all(),
+            to_field_name="slug",
+            field_name="primary_muscles",
+            help_text="A muscle slug: exercises whose primary muscles include it.",
+        )
     )
-    equipment = django_filters.ModelChoiceFilter(
-        queryset=Equipment.objects.all(),
-        to_field_name="slug",
-        field_name="equipment",
-        help_text="An equipment slug.",
+    equipment = slug_query(
+        django_filters.ModelChoiceFilter(
+            queryset=Equipment.objects.all(),
+            to_field_name="slug",
+            field_name="equipment",
+            help_text="An equipment slug.",
+        )
     )
     category = django_filters.ChoiceFilter(choices=Exercise.Category.choices)
     level = django_filters.ChoiceFilter(choices=Exercise.Level.choices)

@@ -62,6 +62,15 @@ class ExerciseSerializer(serializers.ModelSerializer):
     is_global = serializers.SerializerMethodField(
         help_text="True for the global library (read-only; copy it to edit)."
     )
+    # Optional facts: empty when not given (the schema must say so).
+    mechanics = serializers.ChoiceField(
+        choices=Exercise.Mechanics.choices, allow_blank=True, read_only=True
+    )
+    force = serializers.ChoiceField(
+        choices=Exercise.Force.choices, allow_blank=True, read_only=True
+    )
+    video_url = serializers.CharField(read_only=True, help_text="A demo video URL, or empty.")
+    image_url = serializers.CharField(read_only=True, help_text="An image URL, or empty.")
 
     class Meta:
         model = Exercise

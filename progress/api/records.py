@@ -17,7 +17,7 @@ from progress.models import ExerciseSession
 
 CLIENT_PARAMETER = OpenApiParameter(
     "client",
-    int,
+    {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
     description="Trainers: the client (Client id) whose data to read; required for them, "
     "ignored for clients.",
     required=False,
@@ -140,7 +140,11 @@ class RecordsView(generics.ListAPIView):
         ),
         parameters=[
             CLIENT_PARAMETER,
-            OpenApiParameter("exercise", int, description="Only this exercise's records."),
+            OpenApiParameter(
+                "exercise",
+                {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
+                description="Only this exercise's records.",
+            ),
         ],
     )
     def get(self, request, *args, **kwargs):
