@@ -41,7 +41,10 @@ from coaching.tasks import automations_sweep_task
 from dashboard.models import ActivityEvent, EventDelivery
 from dashboard.tasks import event_relay_task, events_sweep_task
 from fitbud.celery import app
+from progress.models import ProgressPhoto
+from progress.tasks import photo_thumbnail_make_task
 from progress.tests.factories import WorkoutLogFactory
+from progress.tests.images import jpeg_with_gps
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/12")
 WAIT_SECONDS = 30
@@ -244,6 +247,26 @@ def test_a_logged_workout_is_relayed_to_the_consumers_by_the_worker(
     # Relayed again through the broker: nothing new.
     assert run_on_worker(event_relay_task, event_id=event.pk) == []
     assert EventDelivery.objects.count() == len(consumers)
+
+
+def test_a_photos_thumbnail_is_made_by_the_worker_once(worker, client_api, client_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = SimpleUploadedFile("me.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = client_api.post(
+        reverse("photo-list"),
+        {"image": image, "date": client_user.local_today().isoformat(), "pose": "back"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["thumbnail_url"] is None  # not on the request path
+    photo_id = response.json()["id"]
+    key = wait_for(
+        lambda: ProgressPhoto.objects.get(pk=photo_id).thumbnail_key, "the thumbnail made"
+    )
+    # Run again through the broker: nothing new.
+    assert run_on_worker(photo_thumbnail_make_task, photo_id=photo_id) is None
+    assert ProgressPhoto.objects.get(pk=photo_id).thumbnail_key == key
 
 
 def test_broker_down_at_commit_the_sweep_delivers_through_the_worker(

@@ -390,3 +390,12 @@ def test_metric_types_are_unique_per_trainer_only(trainer, other_trainer):
     MetricTypeFactory(trainer=trainer, slug="neck")
     MetricTypeFactory(trainer=other_trainer, slug="neck")
     assert MetricType.objects.filter(slug="neck").count() == 2
+
+
+def test_the_body_stat_list_filters_by_metric(client_api, client_link):
+    BodyStatFactory(client=client_link, metric="waist", value=80)
+    BodyStatFactory(client=client_link)
+    rows = client_api.get(STATS, {"metric": "waist"}).json()["results"]
+    assert [row["metric"] for row in rows] == ["waist"]
+    assert_error(client_api.get(STATS, {"metric": ""}), 400, attr="metric")
+    assert_error(client_api.get(STATS, {"metric": "Waist!"}), 400, "invalid", "metric")

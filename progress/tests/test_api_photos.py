@@ -12,6 +12,7 @@ import time_machine
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from conftest import assert_error, auth_client
@@ -28,7 +29,7 @@ LIST = reverse("photo-list")
 def upload(api, data: bytes, *, name="me.jpg", content_type="image/jpeg", **fields):
     body = {"date": fields.pop("date", None), "pose": "front", **fields}
     if body["date"] is None:
-        body["date"] = datetime.date.today().isoformat()
+        body["date"] = timezone.now().date().isoformat()  # the actors live in UTC
     body["image"] = SimpleUploadedFile(name, data, content_type=content_type)
     return api.post(LIST, body, format="multipart")
 
