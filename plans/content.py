@@ -40,8 +40,10 @@ _RANGE = re.compile(r"^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
+def _not_blank(value: str | None) -> str | None:
+    # None is an absent optional name (an exercise given by library id); its rule is checked
+    # elsewhere (`_unnamed_exercises`).
+    if value is not None and not value.strip():
         raise PydanticCustomError("blank", "This field may not be blank.")
     return value
 

@@ -62,6 +62,8 @@ class ExerciseSerializer(serializers.ModelSerializer):
     is_global = serializers.SerializerMethodField(
         help_text="True for the global library (read-only; copy it to edit)."
     )
+    # Made from the name: letters (any script), digits and hyphens.
+    slug = serializers.CharField(read_only=True, help_text="Made from the name.")
     # Optional facts: empty when not given (the schema must say so).
     mechanics = serializers.ChoiceField(
         choices=Exercise.Mechanics.choices, allow_blank=True, read_only=True
