@@ -32,10 +32,10 @@ def exercise_scope(user: User, *, prefix: str = "") -> Q:
     in_library = Q(**{f"{prefix}scope": LibraryScope.STUDIO})
     if getattr(user, "is_trainer", False):
         member = membership_of(user)
-        scope = is_global | Q(**{f"{prefix}owner": user})
-        if member is not None:
-            scope |= in_library & Q(**{f"{prefix}studio_id": member.studio_id})
-        return scope
+        if member is None:
+            return is_global
+        in_studio = Q(**{f"{prefix}studio_id": member.studio_id})
+        return is_global | (in_studio & (in_library | Q(**{f"{prefix}owner": user})))
     if getattr(user, "is_client", False):
         links = Client.objects.filter(user=user)
         return (

@@ -174,6 +174,27 @@ def exercise_copy(
 
 
 @transaction.atomic
+def exercise_reattribute(*, studio_id: int, author: User, to: User) -> int:
+    """Give `author`'s exercises in the studio to `to` (a member leaving the studio: the
+    studio's clients keep seeing and logging them). A name `to` already has gets the
+    author's name appended, so slugs stay unique per owner."""
+    exercises = list(Exercise.objects.select_for_update().filter(studio_id=studio_id, owner=author))
+    taken = set(Exercise.objects.filter(owner=to).values_list("slug", flat=True))
+    max_length = Exercise._meta.get_field("name").max_length
+    for exercise in exercises:
+        if exercise.slug in taken:
+            suffix = f" ({author.full_name or author.email})"
+            exercise.name = exercise.name[: max_length - len(suffix)] + suffix
+            exercise.slug = exercise_slug(exercise.name)
+            if exercise.slug in taken:
+                exercise.slug = f"{exercise.slug[:120]}-{exercise.pk}"
+        taken.add(exercise.slug)
+        exercise.owner = to
+        exercise.save(update_fields=["owner", "name", "slug", "updated_at"])
+    return len(exercises)
+
+
+@transaction.atomic
 def exercise_delete(*, exercise: Exercise) -> None:
     # Plan snapshots carry their own copy of the name, cues and media, so assigned plans
     # are unaffected. Logged history protects the row (progress.ExerciseSession, PROTECT).

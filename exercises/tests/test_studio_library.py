@@ -157,3 +157,20 @@ def test_the_clients_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client_x.get(URL, {"page_size": rows, "mine": "true"})
     assert len(response.json()["results"]) == rows
+
+
+def test_a_removed_members_exercises_stay_with_the_studio(studio, api_as, moves):  # noqa: F811
+    from accounts.services import member_remove
+
+    ExerciseFactory(owner=studio.owner, name="Sled push")  # the owner has this name already
+    member_remove(actor=studio.owner, member=studio.coach_b.membership)
+    library, own = moves["library"], moves["b_own"]
+    library.refresh_from_db()
+    own.refresh_from_db()
+    assert (library.owner, own.owner) == (studio.owner, studio.owner)
+    assert library.name == "Sled push (Ben Coach)" and library.scope == "studio"
+    assert library.pk in listed(api_as("coach_a"))
+    gone = api_as("coach_b")  # now alone in a studio of their own
+    assert listed(gone) == set()
+    assert_error(gone.get(detail(library)), 404)
+    assert_error(gone.patch(detail(own), {"name": "Mine"}, format="json"), 404)

@@ -83,3 +83,15 @@ def test_the_author_and_the_managers_change_a_type(studio, api_as, editor, allow
     else:
         assert_error(response, 403, "metric_type_not_editable")
         assert_error(api.delete(detail(custom)), 403, "metric_type_not_editable")
+
+
+def test_a_removed_members_types_stay_with_the_studio(studio, api_as):  # noqa: F811
+    from accounts.services import member_remove
+
+    custom = MetricTypeFactory(trainer=studio.coach_b, slug="grip")
+    member_remove(actor=studio.owner, member=studio.coach_b.membership)
+    custom.refresh_from_db()
+    assert (custom.trainer, custom.studio) == (studio.owner, studio.studio)
+    assert "grip" in slugs(api_as("coach_a"))
+    assert slugs(api_as("coach_b")) == []
+    assert_error(api_as("coach_b").get(detail(custom)), 404)
