@@ -10,7 +10,7 @@ from conftest import assert_error
 from exercises.tests.factories import ExerciseFactory
 from plans.models import LibraryScope
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
 
 URL = "/api/v1/exercises/"
 TEMPLATES = "/api/v1/templates/"
