@@ -641,14 +641,16 @@ def member_remove(
     *, actor: User, member: StudioMember, reassign_to: object | None = None
 ) -> StudioMember:
     """Remove a member from the studio; nothing of the studio's is lost. In one transaction
-    their primary clients, their templates, their billing plans and their pending client
-    invites go to `reassign_to` (default: the first owner), their grants are revoked (each
+    their primary clients, their templates, exercises and metric types, their billing plans
+    and their pending client invites go to `reassign_to` (default: the first owner), their grants are revoked (each
     audited), and they get a fresh solo studio of their own (their account keeps working,
     empty). Returns the removed member (now in their own studio)."""
     from billing.models import SubscriptionPlan
     from clients.models import Client, ClientAccess, ClientAccessChange, Invite
+    from exercises.services import exercise_reattribute
     from fitbud.api import response_cache
     from plans.models import PlanTemplate
+    from progress.models import MetricType
 
     actor_member = _manager_of(actor)
     _lock_studio(member.studio_id)
@@ -704,6 +706,8 @@ def member_remove(
     PlanTemplate.objects.filter(studio_id=old_studio_id, trainer=removed).update(
         trainer=target.user
     )
+    MetricType.objects.filter(studio_id=old_studio_id, trainer=removed).update(trainer=target.user)
+    exercise_reattribute(studio_id=old_studio_id, author=removed, to=target.user)
     SubscriptionPlan.objects.filter(studio_id=old_studio_id, trainer=removed).update(
         trainer=target.user
     )

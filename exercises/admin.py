@@ -7,6 +7,7 @@ from django.contrib import admin
 from exercises.models import Equipment, Exercise, Muscle
 from exercises.services import exercise_slug
 from fitbud.admin_display import person
+from plans.models import LibraryScope
 
 
 class OwnerFilter(admin.SimpleListFilter):
@@ -69,7 +70,7 @@ class ExerciseForm(forms.ModelForm):
 class ExerciseAdmin(admin.ModelAdmin):
     form = ExerciseForm
     list_display = ["name", "category", "level", "mechanics", "owned_by", "updated_at"]
-    list_filter = [OwnerFilter, "category", "level", "mechanics", "equipment"]
+    list_filter = [OwnerFilter, "scope", "category", "level", "mechanics", "equipment"]
     search_fields = ["name", "search_text", "owner__email"]
     list_select_related = ["owner"]
     filter_horizontal = ["primary_muscles", "secondary_muscles", "equipment"]
@@ -77,7 +78,11 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner", ordering="owner__email")
     def owned_by(self, obj) -> str:
-        return person(obj.owner) if obj.owner_id else "Global library"
+        if not obj.owner_id:
+            return "Global library"
+        if obj.scope == LibraryScope.STUDIO:
+            return f"{person(obj.owner)} (studio library)"
+        return person(obj.owner)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner")

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.models import StudioMember
 from fitbud.models import TimeStampedModel
+from plans.models import LibraryScope
 
 
 class Muscle(models.Model):
@@ -37,9 +39,10 @@ class Equipment(models.Model):
 
 
 class Exercise(TimeStampedModel):
-    """One exercise. `owner` null: the global library (staff curate it in the admin);
-    otherwise a trainer's private exercise, visible to them and their clients only
-    (exercises.selectors.exercise_scope is the one rule)."""
+    """One exercise. `owner` null: the global library (staff curate it in the admin; no
+    studio). Otherwise a member's exercise in their studio: `personal` (visible to its
+    author and their primary clients) or `studio` (the studio's library, visible to every
+    member and client of the studio). exercises.selectors.exercise_scope is the one rule."""
 
     class Category(models.TextChoices):
         STRENGTH = "strength", "Strength"
@@ -69,7 +72,22 @@ class Exercise(TimeStampedModel):
         null=True,
         blank=True,
         related_name="exercises",
-        help_text="Empty for the global library; the trainer for a private exercise.",
+        help_text="Empty for the global library; the author otherwise.",
+    )
+    # The studio it belongs to (empty for the global library); filled from the owner's
+    # membership on save.
+    studio = models.ForeignKey(
+        "accounts.Studio",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exercises",
+    )
+    scope = models.CharField(
+        max_length=16,
+        choices=LibraryScope.choices,
+        default=LibraryScope.PERSONAL,
+        help_text="Personal: the author's (and their clients'); studio: the studio library.",
     )
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140)
@@ -109,16 +127,35 @@ class Exercise(TimeStampedModel):
             models.CheckConstraint(
                 condition=~models.Q(name=""), name="exercises_exercise_name_not_blank"
             ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=LibraryScope.values),
+                name="exercises_exercise_scope_valid",
+            ),
+            # The global library has no studio; a member's exercise always has one.
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=True, studio__isnull=True)
+                | models.Q(owner__isnull=False, studio__isnull=False),
+                name="exercises_exercise_studio_iff_owner",
+            ),
         ]
         indexes = [
             models.Index(Lower("name"), "id", name="exercises_name_idx"),
             models.Index(fields=["owner", "name"], name="exercises_owner_name_idx"),
+            models.Index(fields=["studio", "scope"], name="exercises_studio_scope_idx"),
         ]
 
     def __str__(self) -> str:
-        return self.name if self.owner_id is None else f"{self.name} (private)"
+        if self.owner_id is None:
+            return self.name
+        return f"{self.name} ({'studio' if self.scope == LibraryScope.STUDIO else 'private'})"
 
     def save(self, *args, **kwargs) -> None:
+        if self.studio_id is None and self.owner_id is not None:
+            self.studio_id = (
+                StudioMember.objects.filter(user_id=self.owner_id)
+                .values_list("studio_id", flat=True)
+                .first()
+            )
         # Derived, so the search can never disagree with the name and aliases.
         self.search_text = search_text(self.name, self.aliases)
         if kwargs.get("update_fields") is not None:

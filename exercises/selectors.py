@@ -1,7 +1,7 @@
 """Reads of the exercise library, scoped to the caller.
 
 `exercise_scope` is the one rule of which exercises a user may see and reference in a plan
-or a log (the studios change adds the studio's library here, in one place).
+or a log; `exercise_editable` the one rule of who changes one.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from django.db import connection
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Lower
 
-from accounts.models import User
+from accounts.models import User, membership_of
 from clients.models import Client
 from exercises.models import Equipment, Exercise, Muscle
+from plans.models import LibraryScope
 
 # pg_trgm word similarity above which a search term matches (0 to 1). 0.35 lets one or two
 # wrong letters through in a word ("bech press", "romainian") without matching everything.
@@ -22,14 +23,43 @@ SEARCH_SIMILARITY = 0.35
 
 
 def exercise_scope(user: User, *, prefix: str = "") -> Q:
-    """The global library plus the caller's own exercises (a trainer) or their trainer's
-    (a client, through their Client link). Anybody else sees nothing."""
+    """The one rule of which exercises a user sees and may reference in a plan or a log.
+
+    Everybody: the global library. A studio member: their studio's library and their own
+    personal exercises. A client: their studio's library and their primary coach's
+    personal exercises (through their Client link). Anybody else sees nothing."""
+    is_global = Q(**{f"{prefix}owner__isnull": True})
+    in_library = Q(**{f"{prefix}scope": LibraryScope.STUDIO})
     if getattr(user, "is_trainer", False):
-        return Q(**{f"{prefix}owner__isnull": True}) | Q(**{f"{prefix}owner": user})
+        member = membership_of(user)
+        if member is None:
+            return is_global
+        in_studio = Q(**{f"{prefix}studio_id": member.studio_id})
+        return is_global | (in_studio & (in_library | Q(**{f"{prefix}owner": user})))
     if getattr(user, "is_client", False):
-        trainers = Client.objects.filter(user=user).values("trainer_id")
-        return Q(**{f"{prefix}owner__isnull": True}) | Q(**{f"{prefix}owner__in": trainers})
+        links = Client.objects.filter(user=user)
+        return (
+            is_global
+            | (in_library & Q(**{f"{prefix}studio_id__in": links.values("studio_id")}))
+            | Q(**{f"{prefix}owner__in": links.values("trainer_id")})
+        )
     return Q(pk__in=[])
+
+
+def exercise_editable(*, trainer: User, exercise: Exercise) -> bool:
+    """A personal exercise is edited by its author; a studio library item by its author and
+    the studio's owners and admins (the global library by staff, in the admin)."""
+    if exercise.owner_id is None:
+        return False
+    if exercise.owner_id == trainer.pk:
+        return True
+    member = membership_of(trainer)
+    return (
+        exercise.scope == LibraryScope.STUDIO
+        and member is not None
+        and member.studio_id == exercise.studio_id
+        and member.manages_studio
+    )
 
 
 def exercise_list(*, user: User) -> QuerySet[Exercise]:
@@ -60,11 +90,6 @@ def exercise_search(queryset: QuerySet[Exercise], term: str) -> QuerySet[Exercis
         .alias(closeness=TrigramSimilarity(Lower("name"), Value(term)))
         .order_by("-match", "-closeness", "name", "id")
     )
-
-
-def exercise_owned(*, trainer: User) -> QuerySet[Exercise]:
-    """The trainer's private exercises: the only ones they may change or delete."""
-    return Exercise.objects.filter(owner=trainer)
 
 
 def exercises_visible(*, user: User, ids: Iterable[int]) -> dict[int, Exercise]:

@@ -1,4 +1,5 @@
-"""Writes of trainers' private exercises (the global library is curated in the admin)."""
+"""Writes of members' exercises, personal or in the studio library (the global library is
+curated in the admin)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from exercises.models import Equipment, Exercise, Muscle
 from fitbud.api.exceptions import Conflict
+from plans.models import LibraryScope
 
 COPY_SUFFIX = " (copy)"
 M2M_FIELDS = ("primary_muscles", "secondary_muscles", "equipment")
@@ -26,6 +28,7 @@ PLAIN_FIELDS = (
     "video_url",
     "image_url",
     "aliases",
+    "scope",
 )
 
 
@@ -90,9 +93,11 @@ def exercise_create(
     image_url: str = "",
     aliases: Sequence[str] = (),
     copied_from: Exercise | None = None,
+    scope: str = LibraryScope.PERSONAL,
 ) -> Exercise:
     exercise = Exercise(
         owner=owner,
+        scope=scope,
         name=name.strip(),
         slug=exercise_slug(name),
         category=category,
@@ -114,7 +119,8 @@ def exercise_create(
 
 @transaction.atomic
 def exercise_update(*, exercise: Exercise, data: dict[str, Any]) -> Exercise:
-    """Change the fields in `data` of a private exercise. Plans already assigned keep the
+    """Change the fields in `data` of a member's exercise (moving it between the author's
+    own and the studio library with `scope`). Plans already assigned keep the
     name, cues and media of their snapshot; templates refer to it by id."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     for field in PLAIN_FIELDS:
@@ -134,8 +140,15 @@ def exercise_update(*, exercise: Exercise, data: dict[str, Any]) -> Exercise:
 
 
 @transaction.atomic
-def exercise_copy(*, exercise: Exercise, trainer: User, name: str | None = None) -> Exercise:
-    """A private, editable copy of `exercise` (a global one, or the trainer's own)."""
+def exercise_copy(
+    *,
+    exercise: Exercise,
+    trainer: User,
+    name: str | None = None,
+    scope: str = LibraryScope.PERSONAL,
+) -> Exercise:
+    """An editable copy of `exercise` (any the trainer sees), theirs, personal or in the
+    studio library."""
     if not name:
         name = exercise.name
         if exercise.owner_id == trainer.pk:
@@ -156,7 +169,29 @@ def exercise_copy(*, exercise: Exercise, trainer: User, name: str | None = None)
         image_url=exercise.image_url,
         aliases=exercise.aliases,
         copied_from=exercise if exercise.owner_id is None else exercise.copied_from,
+        scope=scope,
     )
+
+
+@transaction.atomic
+def exercise_reattribute(*, studio_id: int, author: User, to: User) -> int:
+    """Give `author`'s exercises in the studio to `to` (a member leaving the studio: the
+    studio's clients keep seeing and logging them). A name `to` already has gets the
+    author's name appended, so slugs stay unique per owner."""
+    exercises = list(Exercise.objects.select_for_update().filter(studio_id=studio_id, owner=author))
+    taken = set(Exercise.objects.filter(owner=to).values_list("slug", flat=True))
+    max_length = Exercise._meta.get_field("name").max_length
+    for exercise in exercises:
+        if exercise.slug in taken:
+            suffix = f" ({author.full_name or author.email})"
+            exercise.name = exercise.name[: max_length - len(suffix)] + suffix
+            exercise.slug = exercise_slug(exercise.name)
+            if exercise.slug in taken:
+                exercise.slug = f"{exercise.slug[:120]}-{exercise.pk}"
+        taken.add(exercise.slug)
+        exercise.owner = to
+        exercise.save(update_fields=["owner", "name", "slug", "updated_at"])
+    return len(exercises)
 
 
 @transaction.atomic

@@ -194,10 +194,10 @@ class MetricTypeAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "trainer__email")
     list_select_related = ("trainer",)
     ordering = ("trainer__email", "name")
-    readonly_fields = ("trainer", "slug", "kind", "created_at", "updated_at")
+    readonly_fields = ("studio", "trainer", "slug", "kind", "created_at", "updated_at")
 
     def has_add_permission(self, request) -> bool:
-        return False  # trainers define their own (metric-types/)
+        return False  # studios define their own (metric-types/)
 
     @admin.display(description="Trainer", ordering="trainer__email")
     def trainer_email(self, obj: MetricType) -> str:

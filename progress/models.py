@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
+from accounts.models import StudioScopedByTrainer
 from fitbud.models import TimeStampedModel
 
 
@@ -213,9 +214,13 @@ class MetricKind(models.TextChoices):
     NUMBER = "number", "Number (the type's own unit, never converted)"
 
 
-class MetricType(TimeStampedModel):
-    """A metric a trainer defines for their clients (resting heart rate, neck, ...)."""
+class MetricType(StudioScopedByTrainer, TimeStampedModel):
+    """A metric a studio defines for its clients (resting heart rate, neck, ...): every member
+    and client of the studio sees it; `trainer` is its author."""
 
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="metric_types"
+    )
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="metric_types"
     )
@@ -229,7 +234,9 @@ class MetricType(TimeStampedModel):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["trainer", "slug"], name="progress_metrictype_slug"),
+            models.UniqueConstraint(
+                fields=["studio", "slug"], name="progress_metrictype_studio_slug"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=MetricKind.values), name="progress_metrictype_kind"
             ),

@@ -14,7 +14,7 @@ from typing import TypeVar
 from django.db.models import Model, Q, QuerySet
 from rest_framework.exceptions import ErrorDetail, NotFound
 
-from accounts.models import User
+from accounts.models import User, membership_of
 from clients.models import AccessDomain, Client
 from clients.selectors import client_scope
 from progress import records, units
@@ -109,14 +109,27 @@ def body_stat_list(*, user: User) -> QuerySet[BodyStat]:
 
 
 def metric_type_list(*, user: User) -> QuerySet[MetricType]:
-    """The one rule of which metric types a user sees (studios extend it here): a trainer
-    their own, a client their trainer's."""
+    """The one rule of which metric types a user sees: a studio's types are its members'
+    and its clients' (who changes one is metric_type_editable)."""
     if user.is_authenticated and user.is_trainer:
-        return MetricType.objects.filter(trainer=user)
+        member = membership_of(user)
+        if member is None:
+            return MetricType.objects.none()
+        return MetricType.objects.filter(studio_id=member.studio_id)
     if user.is_authenticated and user.is_client:
-        link = Client.objects.filter(user=user).values("trainer_id")
-        return MetricType.objects.filter(trainer_id__in=link)
+        link = Client.objects.filter(user=user).values("studio_id")
+        return MetricType.objects.filter(studio_id__in=link)
     return MetricType.objects.none()
+
+
+def metric_type_editable(*, user: User, metric_type: MetricType) -> bool:
+    """Its author and the studio's owners and admins rename or delete a metric type."""
+    if metric_type.trainer_id == user.pk:
+        return True
+    member = membership_of(user)
+    return (
+        member is not None and member.studio_id == metric_type.studio_id and member.manages_studio
+    )
 
 
 def client_for(*, user: User, client_id: int | None, attr: str = "client") -> Client:

@@ -610,7 +610,7 @@ class MetricTypeInUse(Conflict):
 
 
 class SlugTaken(Conflict):
-    default_detail = "You already have a metric type with this slug."
+    default_detail = "The studio already has a metric type with this slug."
     default_code = "slug_taken"
 
 

@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef
 
 from exercises.models import Equipment, Exercise, Muscle
 from fitbud.api.filters import BooleanFilter, StrictFilterSet, slug_query
+from plans.models import LibraryScope
 
 
 class ExerciseFilter(StrictFilterSet):
@@ -36,13 +37,21 @@ class ExerciseFilter(StrictFilterSet):
         field_name="owner",
         lookup_expr="isnull",
         exclude=True,
-        help_text="true: private exercises only (yours or your trainer's); false: the global "
-        "library only.",
+        help_text="true: the studio's and personal exercises only (not the global library); "
+        "false: the global library only.",
+    )
+    scope = django_filters.ChoiceFilter(
+        choices=LibraryScope.choices,
+        method="filter_scope",
+        help_text="`studio`: the studio library only; `personal`: personal exercises only.",
     )
 
     class Meta:
         model = Exercise
-        fields = ["muscle", "primary_muscle", "equipment", "category", "level", "mine"]
+        fields = ["muscle", "primary_muscle", "equipment", "category", "level", "mine", "scope"]
+
+    def filter_scope(self, queryset, name, value: str):
+        return queryset.filter(owner__isnull=False, scope=value)
 
     def filter_muscle(self, queryset, name, value: str):
         # Two EXISTS rather than a join over both M2M tables: no duplicate rows, no DISTINCT.

@@ -1,8 +1,10 @@
 from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Equipment, Exercise, Muscle
 from fitbud.api.serializers import StrictSerializer
+from plans.models import LibraryScope
 
 MAX_ALIASES = 20
 MAX_MUSCLES = 10
@@ -73,6 +75,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     )
     video_url = serializers.CharField(read_only=True, help_text="A demo video URL, or empty.")
     image_url = serializers.CharField(read_only=True, help_text="An image URL, or empty.")
+    scope = serializers.SerializerMethodField()
 
     class Meta:
         model = Exercise
@@ -92,6 +95,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "image_url",
             "aliases",
             "is_global",
+            "scope",
             "copied_from",
             "created_at",
             "updated_at",
@@ -100,6 +104,32 @@ class ExerciseSerializer(serializers.ModelSerializer):
 
     def get_is_global(self, exercise: Exercise) -> bool:
         return exercise.owner_id is None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=LibraryScope.choices,
+            allow_null=True,
+            help_text="`personal` or `studio` (the studio library); null for the global library.",
+        )
+    )
+    def get_scope(self, exercise: Exercise) -> str | None:
+        return None if exercise.owner_id is None else exercise.scope
+
+
+SCOPE_HELP = (
+    "`personal` (default): yours and your clients'. `studio`: in the studio library every "
+    "member and client of the studio sees; edited by its author and the studio's owners and "
+    "admins."
+)
+
+
+def _scope_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=LibraryScope.choices,
+        required=False,
+        default=LibraryScope.PERSONAL,
+        help_text=SCOPE_HELP,
+    )
 
 
 class ExerciseInputSerializer(StrictSerializer):
@@ -126,6 +156,7 @@ class ExerciseInputSerializer(StrictSerializer):
         required=False,
         help_text="Other names the search should find it by.",
     )
+    scope = _scope_field()
 
 
 class ExerciseUpdateSerializer(ExerciseInputSerializer):
@@ -135,6 +166,9 @@ class ExerciseUpdateSerializer(ExerciseInputSerializer):
         fields = super().get_fields()
         for field in fields.values():
             field.required = False
+        fields["scope"] = serializers.ChoiceField(
+            choices=LibraryScope.choices, required=False, help_text=SCOPE_HELP
+        )
         return fields
 
 
@@ -144,3 +178,4 @@ class ExerciseCopySerializer(StrictSerializer):
         required=False,
         help_text='Name of the copy; default: the same name (your own: "<name> (copy)").',
     )
+    scope = _scope_field()

@@ -60,12 +60,19 @@ class GlobalReadOnly(PermissionDenied):
     default_code = "global_exercise"
 
 
+class NotEditable(PermissionDenied):
+    default_detail = (
+        "Only its author and the studio's owners and admins change a studio library exercise."
+    )
+    default_code = "exercise_not_editable"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List exercises",
         description=(
-            "The global library plus your private exercises (trainers) or your trainer's "
-            "(clients). Filter by muscle, equipment, category and level (slugs), search by "
+            "The global library, your studio's library, and your own personal exercises "
+            "(members) or your primary coach's (clients). Filter by muscle, equipment, category and level (slugs), search by "
             "name and aliases."
         ),
     ),
@@ -93,15 +100,20 @@ class ExerciseViewSet(
             return Exercise.objects.none()
         return selectors.exercise_list(user=self.request.user)
 
-    def _own(self) -> Exercise:
+    def _editable(self) -> Exercise:
         exercise = self.get_object()
-        if exercise.owner_id != self.request.user.pk:
+        if exercise.owner_id is None:
             raise GlobalReadOnly()
+        if not selectors.exercise_editable(trainer=self.request.user, exercise=exercise):
+            raise NotEditable()
         return exercise
 
     @extend_schema(
-        summary="Create a private exercise (trainer)",
-        description="Visible to you and your clients. Names are unique among your exercises.",
+        summary="Create an exercise (trainer)",
+        description=(
+            "`scope` personal (default): visible to you and your clients; studio: in the "
+            "studio library. Names are unique among the exercises you authored."
+        ),
         request=ExerciseInputSerializer,
         responses={201: ExerciseSerializer, 409: EXISTS},
         examples=[OpenApiExample("A private exercise", value=EXAMPLE, request_only=True)],
@@ -113,36 +125,41 @@ class ExerciseViewSet(
         return Response(self._out(exercise), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Change your exercise (trainer)",
+        summary="Change an exercise (trainer)",
         description=(
-            "Only your own exercises (a global one is a 403: copy it first). Plans already "
+            "Your own exercises, and studio library ones if you manage the studio (otherwise "
+            "403 `exercise_not_editable`; a global one is 403 `global_exercise`: copy it "
+            "first). `scope` moves it between your own and the studio library. Plans already "
             "assigned keep the name, cues and media they were given."
         ),
         request=ExerciseUpdateSerializer,
         responses={200: ExerciseSerializer, 409: EXISTS},
     )
     def partial_update(self, request, *args, **kwargs):
-        exercise = self._own()
+        exercise = self._editable()
         serializer = ExerciseUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         exercise = services.exercise_update(exercise=exercise, data=serializer.validated_data)
         return Response(self._out(exercise))
 
     @extend_schema(
-        summary="Delete your exercise (trainer)",
+        summary="Delete an exercise (trainer)",
         description=(
-            "Assigned plans keep their copy. An exercise your clients have logged cannot be "
+            "Who may: as for a change. Assigned plans keep their copy. An exercise your clients have logged cannot be "
             "deleted (409), so that their history stays."
         ),
         responses={204: None, 409: IN_USE},
     )
     def destroy(self, request, *args, **kwargs):
-        services.exercise_delete(exercise=self._own())
+        services.exercise_delete(exercise=self._editable())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Copy an exercise into your own (trainer)",
-        description="A private, editable copy of a global exercise (or of one of yours).",
+        description=(
+            "An editable copy of any exercise you see (global, the studio library's or "
+            "yours), personal or (`scope`) in the studio library."
+        ),
         request=ExerciseCopySerializer,
         responses={201: ExerciseSerializer, 409: EXISTS},
     )
@@ -152,7 +169,10 @@ class ExerciseViewSet(
         serializer = ExerciseCopySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         exercise = services.exercise_copy(
-            exercise=source, trainer=request.user, name=serializer.validated_data.get("name")
+            exercise=source,
+            trainer=request.user,
+            name=serializer.validated_data.get("name"),
+            scope=serializer.validated_data["scope"],
         )
         return Response(self._out(exercise), status=status.HTTP_201_CREATED)
 

@@ -393,7 +393,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
-        {"name": "metric-types", "description": "Custom body metrics a trainer defines."},
+        {"name": "metric-types", "description": "Custom body metrics a studio defines."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -587,11 +587,25 @@ class TrainerWritesMetricTypes(BasePermission):
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or request.user.is_trainer
 
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        if selectors.metric_type_editable(user=request.user, metric_type=obj):
+            return True
+        raise PermissionDenied(
+            "Only its author and the studio's owners and admins change a metric type.",
+            code="metric_type_not_editable",
+        )
+
 
 @extend_schema_view(
     list=extend_schema(
         summary="List metric types",
-        description="A trainer's own custom metrics; a client sees their trainer's.",
+        description=(
+            "The studio's custom metrics: every member and client of the studio sees them "
+            "(its author and the studio's owners and admins change one: otherwise 403 "
+            "`metric_type_not_editable`)."
+        ),
     ),
     retrieve=extend_schema(summary="Get a metric type"),
     destroy=extend_schema(
@@ -627,7 +641,9 @@ class MetricTypeViewSet(
         request=serializers.MetricTypeInputSerializer,
         responses={
             201: serializers.MetricTypeSerializer,
-            409: error_response("You already have a metric type with this slug.", "slug_taken"),
+            409: error_response(
+                "The studio already has a metric type with this slug.", "slug_taken"
+            ),
         },
     )
     def create(self, request, *args, **kwargs):

@@ -386,7 +386,7 @@ def test_imported_entries_appear_in_the_series(client_api, client_user):
     assert [p["value"] for p in response.json()["points"]] == [82.0, 81.0, 80.0]
 
 
-def test_metric_types_are_unique_per_trainer_only(trainer, other_trainer):
+def test_metric_types_are_unique_per_studio_only(trainer, other_trainer):
     MetricTypeFactory(trainer=trainer, slug="neck")
     MetricTypeFactory(trainer=other_trainer, slug="neck")
     assert MetricType.objects.filter(slug="neck").count() == 2
