@@ -234,7 +234,7 @@ def client_latest_feedback(*, client: Client) -> CheckIn | None:
 
 
 def client_home(*, client: Client) -> dict[str, Any]:
-    """today + streaks + subscription + latest feedback: 9 queries whatever the data size."""
+    """today + streaks + subscription + latest feedback: 8 queries whatever the data size."""
     today = client.user.local_today()
     assignments = client_assignments(client=client)
     workout_assignments = [a for a in assignments if a.kind == PlanKind.WORKOUT]
