@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -26,6 +26,7 @@ from coaching.selectors import habits as selectors
 from coaching.services import habits as services
 from fitbud.api.filters import MAX_ID, IdFilter, StrictFilterSet
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
+from fitbud.api.schema import error_response
 from fitbud.api.serializers import StrictSerializer
 
 GOAL_FIELD = {
@@ -138,6 +139,24 @@ class HabitSerializer(serializers.ModelSerializer):
 
     def get_completion_7d(self, habit: Habit) -> int | None:
         return self._figures(habit)[1]
+
+
+class HabitSummaryQuerySerializer(serializers.Serializer):
+    # Query strings are not strict (as me/today/): only `client` is read.
+    client = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Client id (trainers)."
+    )
+
+
+class HabitSummarySerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    date = serializers.DateField(help_text="The client's local today.")
+    active = serializers.IntegerField(help_text="Habits active today.")
+    completion_7d = serializers.IntegerField(
+        allow_null=True,
+        help_text="Completions met over expected ones across the client's habits over the "
+        "last 7 complete local days, percent; null when no habit was active in them.",
+    )
 
 
 class HabitCheckInputSerializer(StrictSerializer):
@@ -258,6 +277,41 @@ class HabitViewSet(
 
     def perform_destroy(self, instance):
         services.habit_delete(habit=instance)
+
+    @extend_schema(
+        summary="A client's habit completion (the client-detail figure)",
+        description="Trainers: `?client=` is required (a client they see in check-ins; 404 "
+        "otherwise). Clients: their own (`client` is ignored). Two queries whatever the "
+        "number of habits and checks.",
+        parameters=[HabitSummaryQuerySerializer],
+        responses={
+            200: HabitSummarySerializer,
+            400: error_response(
+                "`client` missing or not an id (trainers).", "required", "invalid", "min_value"
+            ),
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="summary",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def summary(self, request, *args, **kwargs):
+        query = _validated(HabitSummaryQuerySerializer, request.query_params.dict())
+        if request.user.is_trainer:
+            if "client" not in query:
+                raise ValidationError(
+                    {"client": ErrorDetail("This parameter is required.", code="required")}
+                )
+            client = selectors.habit_client(user=request.user, client_id=query["client"])
+        else:
+            client = selectors.habit_own_client(user=request.user)
+        if client is None:
+            raise NotFound({"client": ErrorDetail("Client not found.", code="not_found")})
+        return Response(HabitSummarySerializer(selectors.habit_client_summary(client=client)).data)
 
     @extend_schema(
         methods=["POST"],

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from accounts.models import membership_of
 from clients.models import Client
 from clients.selectors import client_scope
-from coaching.models import Automation, AutomationRun
+from coaching.models import Automation, AutomationRun, FormAssignment, FormKind, FormResponse
 from progress.models import CheckIn
 
 
@@ -59,17 +59,28 @@ def clients_last_workout(*, client_ids: list[int]) -> dict[int, dt.date]:
 
 
 def checkins_submitted(*, client_ids: list[int], week_starts: set[dt.date]) -> set[tuple]:
-    """(client id, week start) of the weekly check-ins submitted for those weeks.
-
-    The coaching forms variant (a weekly FormResponse) replaces this source where a client
-    has a weekly form assigned; until that lands the trigger is the progress check-in."""
+    """(client id, week start) of the weekly check-ins submitted for those weeks, in one
+    query. The weekly check-in is the assigned form when there is one: a client with a
+    live weekly form assignment has submitted a week when a weekly form response for it is
+    in; a client without one when a progress check-in (or a response to an earlier weekly
+    form) is in."""
     if not client_ids or not week_starts:
         return set()
-    return set(
-        CheckIn.objects.filter(client_id__in=client_ids, week_start__in=week_starts).values_list(
-            "client_id", "week_start"
-        )
+    live_form = FormAssignment.objects.filter(
+        client=OuterRef("client_id"), kind=FormKind.WEEKLY, status=FormAssignment.Status.ACTIVE
     )
+    checkins = (
+        CheckIn.objects.filter(client_id__in=client_ids, week_start__in=week_starts)
+        .exclude(Exists(live_form))
+        .order_by()
+        .values_list("client_id", "week_start")
+    )
+    responses = (
+        FormResponse.objects.filter(client_id__in=client_ids, week_start__in=week_starts)
+        .order_by()
+        .values_list("client_id", "week_start")
+    )
+    return set(checkins.union(responses))
 
 
 def automation_audience_scope(*, author) -> QuerySet[Client]:

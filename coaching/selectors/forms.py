@@ -3,12 +3,15 @@ of their assignments and responses (client-owned: client_scope, domain checkins)
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, Q, QuerySet
 
 from accounts.models import membership_of
 from clients.models import AccessDomain, Client
 from clients.selectors import client_scope
-from coaching.models import CheckInForm, FormAssignment, FormResponse
+from coaching.models import CheckInForm, FormAssignment, FormKind, FormResponse
 from plans.models import LibraryScope
 
 
@@ -66,3 +69,32 @@ def client_weekly_form(*, client: Client) -> FormAssignment | None:
         .select_related("form_version")
         .first()
     )
+
+
+def client_weekly_form_due(*, client: Client, on_date: date) -> dict[str, Any] | None:
+    """The weekly check-in the client owes for the ISO week of `on_date` when they have a
+    live weekly form (one query): which assignment and version to answer, the week's
+    Monday and whether that week's response is in. None without a live weekly form (the
+    week's check-in is then a progress check-in, `check-ins/`)."""
+    week_start = on_date - timedelta(days=on_date.weekday())
+    assignment = (
+        FormAssignment.objects.filter(
+            client=client, kind=FormKind.WEEKLY, status=FormAssignment.Status.ACTIVE
+        )
+        .select_related("form_version")
+        .annotate(
+            week_submitted=Exists(FormResponse.objects.filter(client=client, week_start=week_start))
+        )
+        .first()
+    )
+    if assignment is None:
+        return None
+    return {
+        "form_assignment": assignment.pk,
+        "form": assignment.form_id,
+        "form_version": assignment.form_version_id,
+        "name": assignment.form_version.name,
+        "version": assignment.form_version.version,
+        "due_week_start": week_start,
+        "submitted": assignment.week_submitted,
+    }

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from clients.models import AccessDomain, Client
 from clients.selectors import client_scope
@@ -38,6 +38,19 @@ def habit_client(*, user, client_id: int) -> Client | None:
     """A client the member may give habits to (and read habits of)."""
     scope = client_scope(user, domain=AccessDomain.CHECKINS, prefix="")
     return Client.objects.filter(scope, pk=client_id).select_related("user").first()
+
+
+def habit_own_client(*, user) -> Client | None:
+    """The caller's own Client record (a client reading their habits)."""
+    return Client.objects.filter(client_scope(user, prefix="")).select_related("user").first()
+
+
+def habit_client_summary(*, client: Client) -> dict[str, Any]:
+    """The client-detail figure: habits active today and the 7-day completion over all
+    of them, on the client's local date (one query)."""
+    today = client.user.local_today()
+    rows = habit_completion_rows(habits=Q(client=client), today=today)
+    return {"client": client.pk, "date": today, **habit_completion_summary(rows, today=today)}
 
 
 def _week_start(day: date) -> date:
@@ -135,3 +148,62 @@ def habits_for_day(*, client: Client, on_date: date) -> list[dict[str, Any]]:
         }
         for habit in rows
     ]
+
+
+class _SubqueryCount(Subquery):
+    """COUNT(*) of the rows of a correlated subquery: 0, never NULL, when it has none."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def habit_completion_rows(*, habits: Q, today: date) -> list[dict[str, Any]]:
+    """One query: the habits matching `habits` (a filter on Habit) active on today or on
+    any day of the completion window (today - 7 .. today - 1), each with the number of
+    window days checked within its dates with the goal met (`done`) and its client's
+    primary coach (`trainer_id`, for per-coach figures). Bounded by habits, not checks:
+    the count is a correlated subquery on the (habit, date) unique index."""
+    window_start = today - timedelta(days=COMPLETION_WINDOW_DAYS)
+    done = (
+        HabitCheck.objects.filter(habit=OuterRef("pk"), date__gte=window_start, date__lt=today)
+        .filter(date__gte=F("habit__start_date"))
+        .filter(Q(habit__end_date__isnull=True) | Q(date__lte=F("habit__end_date")))
+        .filter(Q(habit__goal__isnull=True) | Q(value__gte=F("habit__goal")))
+        .order_by()
+        .values("pk")
+    )
+    return list(
+        Habit.objects.filter(habits, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=window_start))
+        .values("id", "client_id", "frequency", "target", "start_date", "end_date")
+        .annotate(trainer_id=F("client__trainer_id"), done=_SubqueryCount(done))
+        .order_by("id")
+    )
+
+
+def habit_completion_summary(rows: Iterable[dict[str, Any]], *, today: date) -> dict[str, Any]:
+    """`active`: habits active on `today`; `completion_7d`: completions met over expected
+    ones across all habits over the last 7 complete days (each habit's expected count as
+    in `habit_completion`, its done count capped at it), percent; null when none was
+    expected (no habit active in the window)."""
+    window = [today - timedelta(days=n) for n in range(COMPLETION_WINDOW_DAYS, 0, -1)]
+    active = 0
+    done_total = Decimal(0)
+    expected_total = Decimal(0)
+    for row in rows:
+        start, end = row["start_date"], row["end_date"]
+        if start <= today and (end is None or today <= end):
+            active += 1
+        days = sum(1 for day in window if start <= day and (end is None or day <= end))
+        if not days:
+            continue
+        if row["frequency"] == HabitFrequency.DAILY:
+            expected = Decimal(days)
+        else:
+            expected = Decimal(row["target"] * days) / COMPLETION_WINDOW_DAYS
+        expected_total += expected
+        done_total += min(Decimal(row["done"]), expected)
+    completion = None
+    if expected_total:
+        completion = min(100, round(done_total * 100 / expected_total))
+    return {"active": active, "completion_7d": completion}

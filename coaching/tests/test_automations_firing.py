@@ -258,3 +258,29 @@ def test_two_concurrent_sweeps_fire_exactly_once(trainer):
     assert automation.runs.count() == len(clients)
     assert ActivityEvent.objects.filter(kind="automation.fired").count() == len(clients)
     assert Automation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_checkin_missing_counts_the_weekly_form_response_when_a_form_is_assigned(trainer):
+    from coaching.models import FormResponse
+    from coaching.tests.factories import FormAssignmentFactory
+
+    week = dt.date(2028, 3, 20)
+    plain = client_in(trainer, "Asia/Tokyo", at(2028, 1, 1), "Pia")  # no form: check-in
+    answered = client_in(trainer, "Asia/Tokyo", at(2028, 1, 1), "Ann")  # form: answered
+    only_checkin = client_in(trainer, "Asia/Tokyo", at(2028, 1, 1), "Oli")  # form: check-in
+    CheckInFactory(client=plain, date=week)
+    assignment = FormAssignmentFactory(client=answered, kind="weekly")
+    FormResponse.objects.create(
+        client=answered,
+        assignment=assignment,
+        form_version=assignment.form_version,
+        date=week,
+        week_start=week,
+        answers=[],
+    )
+    FormAssignmentFactory(client=only_checkin, kind="weekly")
+    CheckInFactory(client=only_checkin, date=week)
+    automation = rule(trainer, {"type": "checkin_missing", "weekday": 0, "time": "09:00"})
+    assert services.automations_sweep(now=at(2028, 3, 20, 0, 0)) == 1
+    assert automation.runs.get().client_id == only_checkin.pk

@@ -262,3 +262,48 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = trainer_api.get(LIST, {"page_size": 100})
     assert len(response.json()["results"]) == count
+
+
+SUMMARY = reverse("habit-summary")
+
+
+def test_the_summary_is_the_client_detail_completion_figure(
+    trainer_api, client_api, client_link, checkins_specialist
+):
+    daily = HabitFactory(client=client_link, start_date=dt.date(2026, 2, 1))
+    for day in (dt.date(2026, 2, 25), dt.date(2026, 3, 1), dt.date(2026, 3, 3)):
+        HabitCheckFactory(habit=daily, date=day)
+    weekly = HabitFactory(client=client_link, frequency="weekly", target=7, start_date=TODAY)
+    HabitCheckFactory(habit=weekly, date=TODAY)  # today: outside the window
+    HabitFactory(client=client_link, end_date=dt.date(2026, 3, 1), start_date=TODAY.replace(day=1))
+    # daily: 3 of 7 window days; weekly: not active in the window yet; the third was
+    # active on 1 window day (the 1st), unchecked: 3 / 8 rounds to 38.
+    expected = {"client": client_link.pk, "date": "2026-03-04", "active": 2, "completion_7d": 38}
+    for api in (trainer_api, auth_client(checkins_specialist)):
+        response = api.get(SUMMARY, {"client": client_link.pk})
+        assert response.status_code == 200
+        assert response.json() == expected
+    assert client_api.get(SUMMARY).json() == expected  # a client reads their own
+
+
+def test_the_summary_needs_a_client_the_trainer_sees(trainer_api, outsiders, client_link):
+    assert trainer_api.get(SUMMARY).status_code == 400
+    assert trainer_api.get(SUMMARY, {"client": "x"}).status_code == 400
+    for name, api in outsiders.items():
+        response = api.get(SUMMARY, {"client": client_link.pk})
+        if "client" in name:  # a client's `client` is ignored: their own figure
+            assert response.json()["client"] != client_link.pk, name
+        else:
+            assert response.status_code == 404, name
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_summary_runs_a_fixed_number_of_queries(
+    trainer_api, client_link, count, django_assert_num_queries
+):
+    for _ in range(count):
+        HabitCheckFactory(habit=HabitFactory(client=client_link), date=dt.date(2026, 3, 2))
+    # auth user, the client (with its user), habits with their window's checks
+    with django_assert_num_queries(3):
+        response = trainer_api.get(SUMMARY, {"client": client_link.pk})
+    assert response.json()["completion_7d"] == 14

@@ -132,6 +132,20 @@ class TodayHabitSerializer(serializers.Serializer):
     )
 
 
+class TodayCheckInFormSerializer(serializers.Serializer):
+    form_assignment = serializers.IntegerField(
+        help_text="The live weekly assignment: send it as `form_assignment` to form-responses/."
+    )
+    form = serializers.IntegerField(
+        allow_null=True, help_text="The form (null once the trainer deleted it)."
+    )
+    form_version = serializers.IntegerField(help_text="The version to answer.")
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    due_week_start = serializers.DateField(help_text="Monday of the ISO week of the date shown.")
+    submitted = serializers.BooleanField(help_text="That week's response is in.")
+
+
 class TodaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The local date shown.")
     workout = TodayWorkoutSerializer(
@@ -145,6 +159,11 @@ class TodaySerializer(serializers.Serializer):
     )
     logged = LoggedSerializer(help_text="What the client already logged for the date.")
     habits = TodayHabitSerializer(many=True, help_text="Habits active on the date.")
+    checkin_form = TodayCheckInFormSerializer(
+        allow_null=True,
+        help_text="The weekly check-in form to fill for the date's week when the trainer "
+        "assigned one (it replaces the progress check-in); null otherwise.",
+    )
 
 
 # ---------------------------------------------------------------------------- me/streaks/
@@ -261,6 +280,18 @@ class NeedsAttentionSerializer(serializers.Serializer):
     )
 
 
+class HabitFiguresSerializer(serializers.Serializer):
+    active = serializers.IntegerField(
+        help_text="Habits of the active clients that are active today (reader's local date)."
+    )
+    completion_7d = serializers.IntegerField(
+        allow_null=True,
+        help_text="Completions met over expected ones across those clients' habits over the "
+        "last 7 complete days, percent (each habit as in habits/<id>/ completion_7d, capped "
+        "at its expected count); null when no habit was active in the window.",
+    )
+
+
 class TrainerDashboardSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
@@ -279,12 +310,16 @@ class TrainerDashboardSerializer(serializers.Serializer):
     )
     revenue_this_month = MoneySerializer(many=True)
     revenue_last_month = MoneySerializer(many=True)
-    checkins_awaiting_review = serializers.IntegerField()
+    checkins_awaiting_review = serializers.IntegerField(
+        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
+        "form response is that week's check-in)."
+    )
     workouts_last_7_days = serializers.IntegerField()
     needs_attention = NeedsAttentionSerializer(many=True)
     needs_attention_total = serializers.IntegerField(
         help_text="How many clients need attention (the list shows the first 10)."
     )
+    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
 
 
 # ---------------------------------------------------------------------- studio/dashboard/
@@ -307,12 +342,16 @@ class _FiguresSerializer(serializers.Serializer):
     )
     revenue_this_month = MoneySerializer(many=True)
     revenue_last_month = MoneySerializer(many=True)
-    checkins_awaiting_review = serializers.IntegerField()
+    checkins_awaiting_review = serializers.IntegerField(
+        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
+        "form response is that week's check-in)."
+    )
     workouts_last_7_days = serializers.IntegerField()
     needs_attention = NeedsAttentionSerializer(many=True)
     needs_attention_total = serializers.IntegerField(
         help_text="How many clients need attention (the list shows the first 10)."
     )
+    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
 
 
 class StudioRefSerializer(serializers.Serializer):

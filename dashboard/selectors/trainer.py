@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.models import StudioMember, User
 from billing.models import Payment
 from clients.models import Client, ClientStatusChange
+from coaching.models import FormResponse
+from coaching.selectors.habits import habit_completion_rows, habit_completion_summary
 from dashboard.selectors.schedule import ONE_DAY, PlanSpan, Schedule, plan_span
 from plans.models import PlanAssignment, PlanKind
 from progress.models import CheckIn, WorkoutLog
@@ -107,6 +109,11 @@ def _client_rows(*, clients: Q, today: date, this_start: datetime) -> list[dict[
     # Only the date column, so that PostgreSQL can answer from the index alone.
     log_dates = WorkoutLog.objects.filter(client=OuterRef("pk")).order_by().values("date")
     unreviewed = CheckIn.objects.filter(client=OuterRef("pk"), reviewed_at__isnull=True)
+    # A weekly form response is that week's check-in (docs/coaching.md): it waits for
+    # review the same way. One-off questionnaires are not check-ins.
+    unreviewed_forms = FormResponse.objects.filter(
+        client=OuterRef("pk"), week_start__isnull=False, reviewed_at__isnull=True
+    )
     return list(
         Client.objects.filter(clients)
         .values(
@@ -129,6 +136,7 @@ def _client_rows(*, clients: Q, today: date, this_start: datetime) -> list[dict[
             ),
             workouts_7d=_SubqueryCount(log_dates.filter(date__gt=w7_start, date__lte=today)),
             checkins_awaiting_review=_SubqueryCount(unreviewed.order_by().values("pk")),
+            forms_awaiting_review=_SubqueryCount(unreviewed_forms.order_by().values("pk")),
         )
         .order_by("id")
     )
@@ -268,11 +276,14 @@ def _figures(
     rows: list[dict[str, Any]],
     revenue_rows: list[dict[str, Any]],
     flagged: list[dict[str, Any]],
+    habit_rows: list[dict[str, Any]],
     *,
+    today: date,
     this_start: datetime,
     last_start: datetime,
 ) -> dict[str, Any]:
-    """The dashboard figures over one set of clients (its rows, revenue rows and flags)."""
+    """The dashboard figures over one set of clients (its rows, revenue rows, flags and
+    habit rows)."""
     figures = _client_figures(rows, this_start=this_start, last_start=last_start)
     revenue_this_month, revenue_last_month = _revenue(revenue_rows)
     needs_attention, needs_attention_total = _needs_attention(flagged)
@@ -283,60 +294,78 @@ def _figures(
         ),
         "revenue_this_month": revenue_this_month,
         "revenue_last_month": revenue_last_month,
-        "checkins_awaiting_review": sum(row["checkins_awaiting_review"] for row in rows),
+        "checkins_awaiting_review": sum(
+            row["checkins_awaiting_review"] + row["forms_awaiting_review"] for row in rows
+        ),
         "workouts_last_7_days": sum(row["workouts_7d"] for row in rows),
         "needs_attention": needs_attention,
         "needs_attention_total": needs_attention_total,
+        "habits": habit_completion_summary(habit_rows, today=today),
     }
 
 
-def _dashboard(*, clients: Q, payments: Q, assignments: Q, tz: zoneinfo.ZoneInfo):
-    """The three queries of a dashboard over the clients the filters name (the same set
-    seen from Client, Payment and PlanAssignment)."""
+def _dashboard(*, clients: Q, payments: Q, assignments: Q, habits: Q, tz: zoneinfo.ZoneInfo):
+    """The four queries of a dashboard over the clients the filters name (the same set
+    seen from Client, Payment, PlanAssignment and Habit). Habit figures count the active
+    clients' habits, with the reader's local date as "today"."""
     now, today, last_start, this_start, next_start = _months(tz)
     rows = _client_rows(clients=clients, today=today, this_start=this_start)
     revenue_rows = _revenue_rows(
         clients=payments, last_start=last_start, this_start=this_start, next_start=next_start
     )
     flagged = _flagged(clients=assignments, tz=tz, today=today, rows=rows)
-    return now, last_start, this_start, rows, revenue_rows, flagged
+    habit_rows = habit_completion_rows(habits=habits & Q(client__is_active=True), today=today)
+    return now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows
 
 
 def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
     """The trainer's figures over their PRIMARY clients (for a solo trainer: the whole
-    studio) in a fixed number of queries (3) whatever the client count."""
-    now, last_start, this_start, rows, revenue_rows, flagged = _dashboard(
+    studio) in a fixed number of queries (4) whatever the client count."""
+    now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows = _dashboard(
         clients=Q(trainer=trainer),
         payments=Q(client__trainer=trainer),
         assignments=Q(client__trainer=trainer),
+        habits=Q(client__trainer=trainer),
         tz=trainer.tzinfo,
     )
     return {
         "as_of": now,
         "timezone": trainer.timezone,
         "month_start": this_start.date(),
-        **_figures(rows, revenue_rows, flagged, this_start=this_start, last_start=last_start),
+        **_figures(
+            rows,
+            revenue_rows,
+            flagged,
+            habit_rows,
+            today=today,
+            this_start=this_start,
+            last_start=last_start,
+        ),
     }
 
 
 def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
     """The same figures over the whole studio of `member`, then per coach over their primary
-    clients, in a fixed number of queries (4: clients, revenue, assignments, coaches)
-    whatever the number of coaches and clients. Months follow the reader's timezone."""
+    clients, in a fixed number of queries (5: clients, revenue, assignments, habits,
+    coaches) whatever the number of coaches and clients. Months follow the reader's
+    timezone."""
     studio_id = member.studio_id
-    now, last_start, this_start, rows, revenue_rows, flagged = _dashboard(
+    now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows = _dashboard(
         clients=Q(studio_id=studio_id),
         payments=Q(client__studio_id=studio_id),
         assignments=Q(client__studio_id=studio_id),
+        habits=Q(client__studio_id=studio_id),
         tz=user.tzinfo,
     )
-    by_coach: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    by_coach: dict[int, tuple[list, list, list, list]] = defaultdict(lambda: ([], [], [], []))
     for row in rows:
         by_coach[row["trainer_id"]][0].append(row)
     for row in revenue_rows:
         by_coach[row["client__trainer_id"]][1].append(row)
     for flag in flagged:
         by_coach[flag["trainer_id"]][2].append(flag)
+    for habit in habit_rows:
+        by_coach[habit["trainer_id"]][3].append(habit)
     coaches = []
     members = (
         StudioMember.objects.filter(studio_id=studio_id)
@@ -346,7 +375,9 @@ def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
     for coach in members:
         if not coach.can_coach and coach.user_id not in by_coach:
             continue  # a specialist (unless still some client's primary coach)
-        coach_rows, coach_revenue, coach_flagged = by_coach.get(coach.user_id, ([], [], []))
+        coach_rows, coach_revenue, coach_flagged, coach_habits = by_coach.get(
+            coach.user_id, ([], [], [], [])
+        )
         coaches.append(
             {
                 "member": coach.pk,
@@ -357,6 +388,8 @@ def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
                     coach_rows,
                     coach_revenue,
                     coach_flagged,
+                    coach_habits,
+                    today=today,
                     this_start=this_start,
                     last_start=last_start,
                 ),
@@ -367,6 +400,14 @@ def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "month_start": this_start.date(),
         "studio": {"id": studio_id, "name": member.studio.name},
-        **_figures(rows, revenue_rows, flagged, this_start=this_start, last_start=last_start),
+        **_figures(
+            rows,
+            revenue_rows,
+            flagged,
+            habit_rows,
+            today=today,
+            this_start=this_start,
+            last_start=last_start,
+        ),
         "coaches": coaches,
     }

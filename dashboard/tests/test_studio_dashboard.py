@@ -161,9 +161,13 @@ def test_it_runs_a_fixed_number_of_queries(coaches, clients, django_assert_num_q
         populate(studio_member(owner, StudioRole.COACH), clients)
     with time_machine.travel(NOW, tick=False):
         api = auth_client(owner)
-        # auth user (+ membership), studio name, client rows, revenue, assignments, coaches
-        with django_assert_num_queries(6):
+        # auth user (+ membership), studio name, client rows, revenue, assignments, habits,
+        # coaches
+        with django_assert_num_queries(7):
             response = api.get(URL)
     assert response.status_code == 200
-    assert response.json()["total_clients"] == clients * (coaches + 1)
-    assert len(response.json()["coaches"]) == coaches + 1
+    body = response.json()
+    assert body["total_clients"] == clients * (coaches + 1)
+    assert len(body["coaches"]) == coaches + 1
+    assert body["habits"] == {"active": 2 * clients * (coaches + 1), "completion_7d": 40}
+    assert [coach["habits"]["active"] for coach in body["coaches"]] == [2 * clients] * (coaches + 1)
