@@ -292,66 +292,43 @@ class HabitFiguresSerializer(serializers.Serializer):
     )
 
 
-class TrainerDashboardSerializer(serializers.Serializer):
+class _FiguresSerializer(serializers.Serializer):
+    """The dashboard figures over one set of clients (`dashboard/`, the whole studio, and
+    each coach of `studio/dashboard/`)."""
+
+    active_clients = serializers.IntegerField()
+    total_clients = serializers.IntegerField()
+    new_clients_this_month = serializers.IntegerField()
+    new_clients_last_month = serializers.IntegerField()
+    active_clients_last_month = serializers.IntegerField(
+        help_text="Clients active at the end of last month (the growth base)."
+    )
+    active_clients_growth_pct = serializers.FloatField(
+        allow_null=True,
+        help_text="(active_clients - active_clients_last_month) / active_clients_last_month "
+        "x 100, one decimal; null when the base is zero.",
+    )
+    revenue_this_month = MoneySerializer(many=True)
+    revenue_last_month = MoneySerializer(many=True)
+    checkins_awaiting_review = serializers.IntegerField(
+        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
+        "form response is that week's check-in)."
+    )
+    workouts_last_7_days = serializers.IntegerField()
+    needs_attention = NeedsAttentionSerializer(many=True)
+    needs_attention_total = serializers.IntegerField(
+        help_text="How many clients need attention (the list shows the first 10)."
+    )
+    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
+
+
+class TrainerDashboardSerializer(_FiguresSerializer):
     as_of = serializers.DateTimeField()
     timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
     month_start = serializers.DateField(help_text="First day of the current month.")
-    active_clients = serializers.IntegerField()
-    total_clients = serializers.IntegerField()
-    new_clients_this_month = serializers.IntegerField()
-    new_clients_last_month = serializers.IntegerField()
-    active_clients_last_month = serializers.IntegerField(
-        help_text="Clients active at the end of last month (the growth base)."
-    )
-    active_clients_growth_pct = serializers.FloatField(
-        allow_null=True,
-        help_text="(active_clients - active_clients_last_month) / active_clients_last_month "
-        "x 100, one decimal; null when the base is zero.",
-    )
-    revenue_this_month = MoneySerializer(many=True)
-    revenue_last_month = MoneySerializer(many=True)
-    checkins_awaiting_review = serializers.IntegerField(
-        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
-        "form response is that week's check-in)."
-    )
-    workouts_last_7_days = serializers.IntegerField()
-    needs_attention = NeedsAttentionSerializer(many=True)
-    needs_attention_total = serializers.IntegerField(
-        help_text="How many clients need attention (the list shows the first 10)."
-    )
-    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
 
 
 # ---------------------------------------------------------------------- studio/dashboard/
-
-
-class _FiguresSerializer(serializers.Serializer):
-    """The dashboard figures over one set of clients (as in TrainerDashboardSerializer)."""
-
-    active_clients = serializers.IntegerField()
-    total_clients = serializers.IntegerField()
-    new_clients_this_month = serializers.IntegerField()
-    new_clients_last_month = serializers.IntegerField()
-    active_clients_last_month = serializers.IntegerField(
-        help_text="Clients active at the end of last month (the growth base)."
-    )
-    active_clients_growth_pct = serializers.FloatField(
-        allow_null=True,
-        help_text="(active_clients - active_clients_last_month) / active_clients_last_month "
-        "x 100, one decimal; null when the base is zero.",
-    )
-    revenue_this_month = MoneySerializer(many=True)
-    revenue_last_month = MoneySerializer(many=True)
-    checkins_awaiting_review = serializers.IntegerField(
-        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
-        "form response is that week's check-in)."
-    )
-    workouts_last_7_days = serializers.IntegerField()
-    needs_attention = NeedsAttentionSerializer(many=True)
-    needs_attention_total = serializers.IntegerField(
-        help_text="How many clients need attention (the list shows the first 10)."
-    )
-    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
 
 
 class StudioRefSerializer(serializers.Serializer):
