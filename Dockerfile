@@ -27,6 +27,8 @@ COPY --chown=fitbud:fitbud . .
 # hosts to import; these throwaway values exist only during this build step.
 RUN SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput --verbosity 0
+# Progress photos' private directory (a volume in docker-compose), owned by the app user.
+RUN mkdir -p /app/private-media && chown fitbud:fitbud /app/private-media
 USER fitbud
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

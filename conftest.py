@@ -312,6 +312,67 @@ def hung_server():
     server.close()
 
 
+# --- S3: a real S3-compatible server over HTTP for tests marked `s3` (progress photos) -------
+
+# CI starts one (`python -m moto.server`, .ci/run) and sets REQUIRE_S3=1; each test gets its
+# own bucket, emptied and removed afterwards.
+TEST_S3_ENDPOINT_URL = os.environ.get("TEST_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+
+
+def _s3_unreachable() -> str | None:
+    from urllib.parse import urlsplit
+
+    where = urlsplit(TEST_S3_ENDPOINT_URL)
+    try:
+        socket.create_connection((where.hostname, where.port or 80), timeout=0.5).close()
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+@pytest.fixture
+def s3_photos(settings):
+    """The photos storage on a fresh bucket of the S3 server at TEST_S3_ENDPOINT_URL."""
+    import boto3
+    from django.core.files.storage import storages
+
+    problem = _s3_unreachable()
+    if problem:
+        pytest.fail(f"S3 at {TEST_S3_ENDPOINT_URL} is unreachable ({problem}) and REQUIRE_S3=1")
+    bucket = f"fitbud-test-{uuid.uuid4().hex[:16]}"
+    credentials = {
+        "endpoint_url": TEST_S3_ENDPOINT_URL,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "fitbud-test",
+        "aws_secret_access_key": "fitbud-test-secret",
+    }
+    s3 = boto3.client("s3", **credentials)
+    s3.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": TEST_S3_ENDPOINT_URL,
+                "region_name": "us-east-1",
+                "access_key": credentials["aws_access_key_id"],
+                "secret_key": credentials["aws_secret_access_key"],
+                "signature_version": "s3v4",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": settings.PHOTO_URL_SECONDS,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield s3, bucket, storages["photos"]
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+    s3.delete_bucket(Bucket=bucket)
+
+
 def pytest_collection_modifyitems(config, items):
     # Row-lock and thread tests are meaningful on PostgreSQL only; CI runs both databases.
     if connection.vendor != "postgresql":
@@ -326,5 +387,12 @@ def pytest_collection_modifyitems(config, items):
         problem = _redis_unreachable()
         if problem:
             skip = pytest.mark.skip(reason=f"needs Redis at {TEST_REDIS_URL} ({problem})")
+            for item in marked:
+                item.add_marker(skip)
+    marked = [item for item in items if "s3" in item.keywords]
+    if marked and os.environ.get("REQUIRE_S3") != "1":
+        problem = _s3_unreachable()
+        if problem:
+            skip = pytest.mark.skip(reason=f"needs S3 at {TEST_S3_ENDPOINT_URL} ({problem})")
             for item in marked:
                 item.add_marker(skip)

@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from accounts.forms import UserChangeAdminForm, UserCreationAdminForm
-from accounts.models import EmailDelivery, User
+from accounts.models import EmailDelivery, Studio, StudioInvite, StudioMember, User
 from accounts.services import password_reset_delivery_send
+from fitbud.admin_display import person
 
 
 @admin.register(User)
@@ -106,3 +107,94 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
             f"Sent {sent}, failed again {failed}, skipped {skipped} (not a failed reset).",
             messages.SUCCESS if not failed else messages.WARNING,
         )
+
+
+class StudioMemberInline(admin.TabularInline):
+    model = StudioMember
+    fields = ("user", "role", "title", "joined_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Members join by invite (or sign-up); removal reassigns their clients: the API.
+        return False
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = ("name", "members", "created_at")
+    search_fields = ("name", "members__user__email")
+    date_hierarchy = "created_at"
+    ordering = ("name",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [StudioMemberInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Studio]:
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description="members", ordering="member_total")
+    def members(self, studio: Studio) -> int:
+        return studio.member_total
+
+
+@admin.register(StudioMember)
+class StudioMemberAdmin(admin.ModelAdmin):
+    """Who is in which studio with which role; roles change through the API (its rules:
+    owners, primary clients), so this is a View page."""
+
+    list_display = ("member", "studio", "role", "title", "joined_at")
+    list_filter = ("role", "joined_at")
+    search_fields = ("user__email", "user__full_name", "studio__name", "title")
+    list_select_related = ("user", "studio")
+    ordering = ("studio__name", "joined_at")
+    readonly_fields = ("studio", "user", "role", "title", "joined_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="member", ordering="user__email")
+    def member(self, membership: StudioMember) -> str:
+        return person(membership.user)
+
+
+@admin.register(StudioInvite)
+class StudioInviteAdmin(admin.ModelAdmin):
+    """Member invites (a View page: tokens, emails and acceptance are the API's)."""
+
+    list_display = ("email", "full_name", "studio", "role", "status", "expires_at")
+    list_filter = ("status", "role", "created_at")
+    search_fields = ("email", "full_name", "studio__name")
+    list_select_related = ("studio",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    readonly_fields = (
+        "studio",
+        "invited_by",
+        "email",
+        "full_name",
+        "role",
+        "title",
+        "status",
+        "token_hash",
+        "expires_at",
+        "email_delivery",
+        "accepted_at",
+        "revoked_at",
+        "member",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

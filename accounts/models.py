@@ -25,6 +25,8 @@ class UserManager(BaseUserManager):
         user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
+        if user.is_trainer:
+            studio_create_solo(user=user)
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra):
@@ -101,6 +103,167 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+class Studio(models.Model):
+    """The tenant: one coaching business. A solo trainer is a studio of one (created at
+    sign-up); every client, template, billing plan and feed event belongs to one studio."""
+
+    name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudioRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    COACH = "coach", "Coach"
+    SPECIALIST = "specialist", "Specialist"
+
+
+# Roles that see every client of the studio in every domain and manage members and billing.
+STUDIO_MANAGER_ROLES = frozenset({StudioRole.OWNER, StudioRole.ADMIN})
+# Roles that may be a client's primary coach (a specialist only ever works through grants).
+STUDIO_COACHING_ROLES = frozenset({StudioRole.OWNER, StudioRole.ADMIN, StudioRole.COACH})
+
+
+class StudioMember(models.Model):
+    """A trainer account's place in its studio. One studio per trainer account."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="membership"
+    )
+    role = models.CharField(max_length=16, choices=StudioRole.choices)
+    # A label for specialists and coaches alike ("Dietitian", "Physio", "Head coach").
+    title = models.CharField(max_length=100, blank=True)
+    joined_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=StudioRole.values), name="accounts_member_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["studio", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name or self.user.email} ({self.get_role_display()})"
+
+    @property
+    def manages_studio(self) -> bool:
+        return self.role in STUDIO_MANAGER_ROLES
+
+    @property
+    def can_coach(self) -> bool:
+        return self.role in STUDIO_COACHING_ROLES
+
+
+class StudioInvite(models.Model):
+    """An invitation to join a studio as a member (a new trainer account)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="invites")
+    invited_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=StudioRole.choices)
+    title = models.CharField(max_length=100, blank=True)
+    # Only a SHA-256 hex digest of the emailed token is stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    member = models.OneToOneField(
+        StudioMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="invite"
+    )
+    # The latest invite email (pending, sent or failed); never the token.
+    email_delivery = models.ForeignKey(
+        "accounts.EmailDelivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="studio_invites",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "studio",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="accounts_studioinvite_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=StudioRole.values),
+                name="accounts_studioinvite_role_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["studio", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Member invite {self.email} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING and self.expires_at <= dj_timezone.now()
+        )
+
+
+def studio_create_solo(*, user: "User", name: str = "") -> StudioMember:
+    """A new trainer account's own studio, with them as its owner (the invariant: every
+    trainer account belongs to exactly one studio). Used by sign-up, createsuperuser and
+    the factories; a member who joins by invite gets their membership instead."""
+    studio = Studio.objects.create(name=(name or user.full_name or user.email)[:150])
+    return StudioMember.objects.create(studio=studio, user=user, role=StudioRole.OWNER)
+
+
+def membership_of(user) -> StudioMember | None:
+    """The trainer's membership (loaded with the user by the authentication's one query;
+    one query otherwise), None for clients, staff-only or anonymous users."""
+    if not getattr(user, "is_trainer", False) or user.pk is None:
+        return None
+    try:
+        return user.membership
+    except StudioMember.DoesNotExist:
+        return None
+
+
+class StudioScopedByTrainer(models.Model):
+    """Rows that carry both `studio` (the tenant) and `trainer` (a member): a row saved
+    without a studio takes its trainer's, so a row made in the admin or a test can never
+    land outside its trainer's tenant."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.studio_id is None and self.trainer_id is not None:
+            self.studio_id = (
+                StudioMember.objects.filter(user_id=self.trainer_id)
+                .values_list("studio_id", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
+
+
 class EmailDelivery(models.Model):
     """One email we tried to send, and how it went, so a failure is never silent.
 
@@ -113,6 +276,7 @@ class EmailDelivery(models.Model):
 
     class Kind(models.TextChoices):
         INVITE = "invite", "Invite"
+        MEMBER_INVITE = "member_invite", "Studio member invite"
         PASSWORD_RESET = "password_reset", "Password reset"
 
     class Status(models.TextChoices):

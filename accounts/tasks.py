@@ -7,7 +7,11 @@ from django.core.management import call_command
 
 from accounts.email_delivery import email_deliveries_stale, email_retry_if_pending
 from accounts.models import EmailDelivery
-from accounts.services import password_reset_delivery_record, password_reset_delivery_send
+from accounts.services import (
+    password_reset_delivery_record,
+    password_reset_delivery_send,
+    studio_invite_email_send,
+)
 from fitbud.background import enqueue, is_last_try
 
 EMAIL_MAX_RETRIES = 6  # with the default backoff: about 10 s, 20 s, 40 s, ... 10 min apart
@@ -35,6 +39,18 @@ def password_reset_delivery_send_task(self, *, delivery_id: int) -> None:
     """Send a recorded reset email again by id (the link is made afresh)."""
     final = is_last_try(self)
     if not password_reset_delivery_send(delivery_id=delivery_id, final=final) and not final:
+        email_retry_if_pending(self, delivery_id=delivery_id)
+
+
+@shared_task(name="accounts.studio_invite_email_send", bind=True, max_retries=EMAIL_MAX_RETRIES)
+def studio_invite_email_send_task(self, *, delivery_id: int, token: str) -> None:
+    """Send a studio member invite's recorded email; retried with backoff while the mail
+    server fails. Sent once; a superseded invite (issued again since) is not sent."""
+    final = is_last_try(self)
+    if (
+        not studio_invite_email_send(delivery_id=delivery_id, token=token, final=final)
+        and not final
+    ):
         email_retry_if_pending(self, delivery_id=delivery_id)
 
 

@@ -24,6 +24,8 @@ READS = [
     ("/api/v1/templates/", "trainer"),
     ("/api/v1/feed/", "trainer"),
     ("/api/v1/dashboard/", "trainer"),
+    ("/api/v1/studio/dashboard/", "trainer"),
+    ("/api/v1/billing/payments/summary/", "trainer"),
     ("/api/v1/me/today/", "client"),
     ("/api/v1/me/dashboard/", "client"),
 ]

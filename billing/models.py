@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from accounts.models import StudioScopedByTrainer
 from billing.currencies import format_amount
 from fitbud.models import TimeStampedModel
 
@@ -11,9 +12,13 @@ class Interval(models.TextChoices):
     YEAR = "year", "Yearly"
 
 
-class SubscriptionPlan(TimeStampedModel):
-    """What a trainer charges. Money is integer minor units plus an ISO 4217 code."""
+class SubscriptionPlan(StudioScopedByTrainer, TimeStampedModel):
+    """What a studio charges (`trainer` is the member who created it). Money is integer
+    minor units plus an ISO 4217 code."""
 
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="billing_plans"
+    )
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_plans"
     )
@@ -26,7 +31,10 @@ class SubscriptionPlan(TimeStampedModel):
 
     class Meta:
         ordering = ["price", "id"]
-        indexes = [models.Index(fields=["trainer", "is_active"])]
+        indexes = [
+            models.Index(fields=["trainer", "is_active"]),
+            models.Index(fields=["studio", "is_active"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gt=0), name="billing_plan_price_positive"

@@ -4,7 +4,10 @@ from django.http import HttpRequest
 
 from clients import services
 from clients.models import (
+    DOMAIN_FIELDS,
     Client,
+    ClientAccess,
+    ClientAccessChange,
     ClientNote,
     ClientStatusChange,
     HealthProfile,
@@ -187,3 +190,69 @@ class HealthProfileAdmin(admin.ModelAdmin):
                 changed_at=obj.updated_at,
                 fields=[name for name in form.changed_data if name in services.HEALTH_FIELDS],
             )
+
+
+class _ViewOnly(admin.ModelAdmin):
+    """Grants and their audit trail are written through the API's services only (locks,
+    audit rows): staff read them on "View" pages."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ClientAccess)
+class ClientAccessAdmin(_ViewOnly):
+    list_display = ["client", "member", "domain_list", "ends_at", "revoked_at", "created_at"]
+    list_filter = ["revoked_at", "ends_at", "created_at"]
+    search_fields = [
+        "client__user__email",
+        "client__user__full_name",
+        "member__user__email",
+        "member__user__full_name",
+    ]
+    list_select_related = ["client__user", "member__user"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "client",
+        "member",
+        *DOMAIN_FIELDS.values(),
+        "ends_at",
+        "granted_by",
+        "revoked_at",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="Domains")
+    def domain_list(self, grant: ClientAccess) -> str:
+        return ", ".join(grant.domains) or "-"
+
+
+@admin.register(ClientAccessChange)
+class ClientAccessChangeAdmin(_ViewOnly):
+    list_display = ["created_at", "client", "action", "member_name", "actor_name"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["client__user__email", "client__user__full_name", "member_name", "actor_name"]
+    list_select_related = ["client__user"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "client",
+        "action",
+        "member",
+        "member_name",
+        "previous_member",
+        "previous_member_name",
+        "domains",
+        "ends_at",
+        "actor",
+        "actor_name",
+        "created_at",
+    ]
+    fields = readonly_fields

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.models import StudioScopedByTrainer
 from fitbud.models import TimeStampedModel
 
 
@@ -18,13 +19,18 @@ class AccessDomain(models.TextChoices):
     HEALTH = "health", "Health profile"
 
 
-class Invite(TimeStampedModel):
+class Invite(StudioScopedByTrainer, TimeStampedModel):
+    """A client invite, sent by a coach of a studio (the coach becomes the primary coach)."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         ACCEPTED = "accepted", "Accepted"
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
 
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="client_invites"
+    )
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invites"
     )
@@ -81,12 +87,14 @@ class Invite(TimeStampedModel):
 InviteStatus = Invite.Status
 
 
-class Client(TimeStampedModel):
-    """The trainer-client link. One trainer per client account."""
+class Client(StudioScopedByTrainer, TimeStampedModel):
+    """A client account's place in one studio. `trainer` is the primary coach (a member of
+    the studio who may coach); other members see the client only through access grants."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_link"
     )
+    studio = models.ForeignKey("accounts.Studio", on_delete=models.PROTECT, related_name="clients")
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
     )
@@ -100,6 +108,7 @@ class Client(TimeStampedModel):
         indexes = [
             models.Index(fields=["trainer", "is_active"]),
             models.Index(fields=["trainer", "joined_at"]),
+            models.Index(fields=["studio", "is_active"]),
         ]
 
     def __str__(self) -> str:
@@ -197,3 +206,110 @@ class HealthProfileChange(models.Model):
             f"Health profile of {self.profile.client.user.email} changed at "
             f"{self.changed_at:%Y-%m-%d %H:%M}"
         )
+
+
+# The boolean column of ClientAccess for each domain (booleans, not a JSON list: "clients
+# granted to me for nutrition" is then one indexed filter on both databases).
+DOMAIN_FIELDS = {
+    AccessDomain.WORKOUTS: "workouts",
+    AccessDomain.NUTRITION: "nutrition",
+    AccessDomain.CHECKINS: "checkins",
+    AccessDomain.MESSAGES: "messages",
+    AccessDomain.NOTES: "notes",
+    AccessDomain.HEALTH: "health",
+}
+
+
+class ClientAccessQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Grants in force now: not revoked and not past their end (an expired grant stops
+        at its end instant, whether or not anything has written since)."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        )
+
+
+class ClientAccess(models.Model):
+    """A grant: another member of the studio may see these domains of this client."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_grants")
+    member = models.ForeignKey(
+        "accounts.StudioMember", on_delete=models.CASCADE, related_name="access_grants"
+    )
+    workouts = models.BooleanField(default=False)
+    nutrition = models.BooleanField(default=False)
+    checkins = models.BooleanField(default=False)
+    messages = models.BooleanField(default=False)
+    notes = models.BooleanField(default=False)
+    health = models.BooleanField(default=False)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "client",
+                "member",
+                condition=models.Q(revoked_at__isnull=True),
+                name="clients_access_one_live_grant",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "revoked_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} on {self.client}: {', '.join(self.domains) or 'nothing'}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [domain.value for domain, field in DOMAIN_FIELDS.items() if getattr(self, field)]
+
+    def set_domains(self, domains) -> None:
+        for domain, field in DOMAIN_FIELDS.items():
+            setattr(self, field, domain in set(domains))
+
+
+class ClientAccessChange(models.Model):
+    """The audit trail of who may see a client: every grant, change, revocation and
+    transfer of the primary coach. The client reads it (me/team/changes/)."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        CHANGED = "changed", "Changed"
+        REVOKED = "revoked", "Revoked"
+        TRANSFERRED = "transferred", "Primary coach changed"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # Who gained or lost access (the new primary coach for a transfer); names are kept as
+    # text too, so the trail still reads after a member leaves.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    member_name = models.CharField(max_length=150, blank=True)
+    previous_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous_member_name = models.CharField(max_length=150, blank=True)
+    domains = models.JSONField(default=list, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.member_name} on {self.client}"

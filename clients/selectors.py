@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import (
     Case,
@@ -19,8 +21,16 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
-from clients.models import Client, ClientNote, HealthProfile, Invite
+from accounts.models import STUDIO_MANAGER_ROLES, StudioMember, User, membership_of
+from clients.models import (
+    DOMAIN_FIELDS,
+    Client,
+    ClientAccess,
+    ClientAccessChange,
+    ClientNote,
+    HealthProfile,
+    Invite,
+)
 
 
 def client_scope(user, *, domain: str | None = None, prefix: str = "client__") -> Q:
@@ -30,12 +40,55 @@ def client_scope(user, *, domain: str | None = None, prefix: str = "client__") -
     "" for Client itself). `domain` (an AccessDomain value) names the part of the record
     being read; None asks only whether the client is visible at all. Every selector that
     reads client-owned rows filters with this, so objects outside it are 404.
+
+    A client sees their own record. A studio's owners and admins see every client of the
+    studio in every domain; a coach sees the clients they are primary coach of, and any
+    other member sees a client only in the domains of a grant in force now (an expired or
+    revoked grant stops at once: the filter compares with the clock, not with a cache).
     """
-    if getattr(user, "is_trainer", False):
-        return Q(**{f"{prefix}trainer": user})
     if getattr(user, "is_client", False):
         return Q(**{f"{prefix}user": user})
-    return Q(pk__in=[])
+    member = membership_of(user)
+    if member is None:
+        return Q(pk__in=[])
+    in_studio = Q(**{f"{prefix}studio_id": member.studio_id})
+    if member.manages_studio:
+        return in_studio
+    return in_studio & (
+        Q(**{f"{prefix}trainer": user})
+        | Q(**{f"{prefix}pk__in": granted_client_ids(member=member, domain=domain)})
+    )
+
+
+def granted_client_ids(*, member: StudioMember, domain: str | None = None) -> QuerySet:
+    """Ids of the clients a grant in force lets this member see (in `domain`, if given)."""
+    grants = ClientAccess.objects.active().filter(member=member)
+    if domain is not None:
+        grants = grants.filter(**{DOMAIN_FIELDS[domain]: True})
+    return grants.values("client_id")
+
+
+def client_visible(user, *, client: Client, domain: str | None = None) -> bool:
+    """Whether `user` may read `domain` of a client they can already address."""
+    member = membership_of(user)
+    if (
+        member is not None
+        and member.studio_id == client.studio_id
+        and (member.manages_studio or client.trainer_id == user.pk)
+    ):
+        return True  # every domain, without a query
+    return Client.objects.filter(
+        client_scope(user, domain=domain, prefix=""), pk=client.pk
+    ).exists()
+
+
+def client_manageable(user, *, client: Client) -> bool:
+    """Whether `user` may manage the client itself (status, goals, invites, grants,
+    transfer): the studio's owners and admins, and the client's primary coach."""
+    member = membership_of(user)
+    if member is None or member.studio_id != client.studio_id:
+        return False
+    return member.manages_studio or client.trainer_id == user.pk
 
 
 def invite_token_hash(token: str) -> str:
@@ -58,9 +111,17 @@ def _with_current_status(queryset: QuerySet[Invite]) -> QuerySet[Invite]:
 
 
 def invite_list(*, trainer: User) -> QuerySet[Invite]:
-    return _with_current_status(
-        Invite.objects.filter(trainer=trainer).select_related("email_delivery")
-    ).order_by("-created_at", "-id")
+    """A studio's owners and admins see every client invite of the studio; a coach the
+    invites they sent."""
+    member = membership_of(trainer)
+    if member is None:
+        return Invite.objects.none()
+    invites = Invite.objects.filter(studio_id=member.studio_id)
+    if not member.manages_studio:
+        invites = invites.filter(trainer=trainer)
+    return _with_current_status(invites.select_related("email_delivery")).order_by(
+        "-created_at", "-id"
+    )
 
 
 def invite_get(*, trainer: User, invite_id: object) -> Invite:
@@ -88,7 +149,7 @@ def client_list(*, trainer: User) -> QuerySet[Client]:
         .values("n")
     )
     return (
-        Client.objects.filter(trainer=trainer)
+        Client.objects.filter(client_scope(trainer, prefix=""))
         .select_related("user")
         .annotate(notes_count=Coalesce(Subquery(notes_count), 0))
         .order_by("-joined_at", "-id")
@@ -130,3 +191,70 @@ def health_profile_get(*, client: Client) -> HealthProfile:
     created by the first write, so reading never writes)."""
     profile = HealthProfile.objects.select_related("updated_by").filter(client=client).first()
     return profile or HealthProfile(client=client)
+
+
+# --- access grants and the client's team (studios) -----------------------------------------
+
+
+def client_access_list(*, client: Client) -> QuerySet[ClientAccess]:
+    """A client's grants that are not revoked: in force, and expired ones (their end is
+    shown; revoked grants live on in the audit trail only)."""
+    return (
+        ClientAccess.objects.filter(client=client, revoked_at__isnull=True)
+        .select_related("member__user", "granted_by")
+        .order_by("created_at", "id")
+    )
+
+
+def client_access_get(*, client: Client, grant_id: object) -> ClientAccess:
+    grant = client_access_list(client=client).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    """One member who can see part of a client's record, as the client reads it."""
+
+    member: StudioMember
+    domains: list[str]
+    ends_at: datetime | None
+    primary: bool
+
+
+ALL_DOMAINS = [domain.value for domain in DOMAIN_FIELDS]
+
+
+def client_team(*, client: Client) -> list[TeamEntry]:
+    """Who sees what of this client now: the primary coach, the studio's owners and
+    admins (every domain, by their role), then each member with a grant in force. Two
+    queries whatever the size of the studio."""
+    managers = list(
+        StudioMember.objects.filter(studio_id=client.studio_id)
+        .filter(Q(role__in=STUDIO_MANAGER_ROLES) | Q(user_id=client.trainer_id))
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    entries = [
+        TeamEntry(member, ALL_DOMAINS, None, member.user_id == client.trainer_id)
+        for member in managers
+    ]
+    entries.sort(key=lambda entry: not entry.primary)  # stable: the primary coach first
+    seen = {member.pk for member in managers}
+    grants = (
+        ClientAccess.objects.active()
+        .filter(client=client, member__studio_id=client.studio_id)
+        .select_related("member__user")
+        .order_by("created_at", "id")
+    )
+    entries += [
+        TeamEntry(grant.member, grant.domains, grant.ends_at, False)
+        for grant in grants
+        if grant.member_id not in seen and grant.domains
+    ]
+    return entries
+
+
+def client_access_change_list(*, client: Client) -> QuerySet[ClientAccessChange]:
+    return ClientAccessChange.objects.filter(client=client).order_by("-created_at", "-id")

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.email_delivery import (
     email_delivery_attempt,
@@ -23,19 +24,21 @@ from accounts.email_delivery import (
     email_delivery_fail,
     email_send_later,
 )
-from accounts.models import EmailDelivery, User
+from accounts.models import EmailDelivery, StudioMember, User
 from accounts.services import user_create
 from clients import signals
 from clients.models import (
     Client,
+    ClientAccess,
+    ClientAccessChange,
     ClientNote,
     ClientStatusChange,
     HealthProfile,
     HealthProfileChange,
     Invite,
 )
-from clients.selectors import invite_token_hash
-from fitbud.api.exceptions import Conflict
+from clients.selectors import client_manageable, invite_token_hash
+from fitbud.api.exceptions import ClientNotManageable, Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +195,13 @@ def invite_create(*, trainer: User, email: str, full_name: str) -> IssuedInvite:
         token = _issue(invite=invite)
         return IssuedInvite(invite=invite, token=token, created=False)
 
-    invite = Invite(trainer=trainer, email=email, full_name=full_name, expires_at=timezone.now())
+    invite = Invite(
+        studio_id=trainer.membership.studio_id,
+        trainer=trainer,
+        email=email,
+        full_name=full_name,
+        expires_at=timezone.now(),
+    )
     token = _issue(invite=invite)
     return IssuedInvite(invite=invite, token=token, created=True)
 
@@ -314,7 +323,9 @@ def invite_accept(
         raise ValidationError({"password": exc.error_list}) from exc
 
     now = timezone.now()
-    client = Client.objects.create(user=user, trainer=invite.trainer, joined_at=now)
+    client = Client.objects.create(
+        user=user, studio_id=invite.studio_id, trainer=invite.trainer, joined_at=now
+    )
     ClientStatusChange.objects.create(
         client=client, is_active=True, changed_at=now, changed_by=user
     )
@@ -418,3 +429,233 @@ def health_profile_update(
             profile=profile, changed_by=updated_by, changed_at=profile.updated_at, fields=changed
         )
     return HealthProfile.objects.select_related("updated_by").get(pk=profile.pk)
+
+
+# --- access grants and transfers (studios) -------------------------------------------------
+
+
+class AccessError:
+    """Stable codes for grant and transfer problems."""
+
+    GRANT_EXISTS = "grant_exists"
+    MEMBER_NOT_FOUND = "member_not_found"
+    MEMBER_IS_PRIMARY_COACH = "member_is_primary_coach"
+    MEMBER_SEES_ALL = "member_sees_all"
+    COACH_NOT_FOUND = "coach_not_found"
+    NOT_A_COACH = "not_a_coach"
+    ALREADY_PRIMARY_COACH = "already_primary_coach"
+
+
+def _field_error(field: str, message: str, code: str) -> DRFValidationError:
+    return DRFValidationError({field: [ErrorDetail(message, code=code)]})
+
+
+def _lock_client(client: Client, *, actor: User) -> Client:
+    """Lock the client row: grants, their changes and transfers of one client are
+    serialised by it. Whether the actor may manage the client is decided again under the
+    lock (a concurrent transfer may have taken it from them)."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if not client_manageable(actor, client=locked):
+        raise ClientNotManageable()
+    return locked
+
+
+def _name(user: User | None) -> str:
+    return (user.full_name or user.email)[:150] if user is not None else ""
+
+
+def _audit(
+    *,
+    client: Client,
+    action: str,
+    member: User | None,
+    actor: User,
+    domains: list[str] | None = None,
+    ends_at=None,
+    previous_member: User | None = None,
+    at=None,
+) -> ClientAccessChange:
+    return ClientAccessChange.objects.create(
+        client=client,
+        action=action,
+        member=member,
+        member_name=_name(member),
+        previous_member=previous_member,
+        previous_member_name=_name(previous_member),
+        domains=list(domains or []),
+        ends_at=ends_at,
+        actor=actor,
+        actor_name=_name(actor),
+        created_at=at or timezone.now(),
+    )
+
+
+def _grantee(*, client: Client, member_id: int) -> StudioMember:
+    member = (
+        StudioMember.objects.select_related("user")
+        .filter(pk=member_id, studio_id=client.studio_id)
+        .first()
+    )
+    if member is None:
+        raise _field_error(
+            "member", "No member of this studio has this id.", AccessError.MEMBER_NOT_FOUND
+        )
+    if member.user_id == client.trainer_id:
+        raise _field_error(
+            "member",
+            "This member is the client's primary coach and sees everything already.",
+            AccessError.MEMBER_IS_PRIMARY_COACH,
+        )
+    if member.manages_studio:
+        raise _field_error(
+            "member",
+            "Owners and admins see every client of the studio already.",
+            AccessError.MEMBER_SEES_ALL,
+        )
+    return member
+
+
+def _close_expired(grant: ClientAccess) -> None:
+    # An expired grant stopped at its end; closing it frees the "one live grant" slot.
+    grant.revoked_at = grant.ends_at
+    grant.save(update_fields=["revoked_at", "updated_at"])
+
+
+@transaction.atomic
+def client_access_grant(
+    *, client: Client, actor: User, member_id: int, domains: list[str], ends_at=None
+) -> ClientAccess:
+    """Grant a member of the studio these domains of the client (audited `granted`).
+    A member with a grant in force gets 409 `grant_exists` (change that one instead)."""
+    client = _lock_client(client, actor=actor)
+    member = _grantee(client=client, member_id=member_id)
+    now = timezone.now()
+    existing = ClientAccess.objects.filter(client=client, member=member, revoked_at__isnull=True)
+    for grant in existing:
+        if grant.ends_at is not None and grant.ends_at <= now:
+            _close_expired(grant)
+        else:
+            raise Conflict(
+                "This member has a grant on this client already; change it instead.",
+                code=AccessError.GRANT_EXISTS,
+            )
+    grant = ClientAccess(client=client, member=member, ends_at=ends_at, granted_by=actor)
+    grant.set_domains(domains)
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:
+        raise Conflict(
+            "This member has a grant on this client already; change it instead.",
+            code=AccessError.GRANT_EXISTS,
+        ) from None
+    _audit(
+        client=client,
+        action=ClientAccessChange.Action.GRANTED,
+        member=member.user,
+        actor=actor,
+        domains=grant.domains,
+        ends_at=ends_at,
+        at=now,
+    )
+    return grant
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def client_access_update(
+    *, grant: ClientAccess, actor: User, domains: list[str] | None = None, ends_at=_UNSET
+) -> ClientAccess:
+    """Change a grant's domains and/or end (audited `changed` when anything changed);
+    extending an expired, not revoked grant renews it."""
+    _lock_client(grant.client, actor=actor)
+    grant = ClientAccess.objects.select_related("member__user", "granted_by").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise NotFound()
+    before = (grant.domains, grant.ends_at)
+    if domains is not None:
+        grant.set_domains(domains)
+    if ends_at is not _UNSET:
+        grant.ends_at = ends_at
+    if (grant.domains, grant.ends_at) != before:
+        grant.save()
+        _audit(
+            client=grant.client,
+            action=ClientAccessChange.Action.CHANGED,
+            member=grant.member.user,
+            actor=actor,
+            domains=grant.domains,
+            ends_at=grant.ends_at,
+        )
+    return grant
+
+
+def _revoke(grant: ClientAccess, *, actor: User, now) -> None:
+    grant.revoked_at = now
+    grant.save(update_fields=["revoked_at", "updated_at"])
+    _audit(
+        client=grant.client,
+        action=ClientAccessChange.Action.REVOKED,
+        member=grant.member.user,
+        actor=actor,
+        domains=grant.domains,
+        ends_at=grant.ends_at,
+        at=now,
+    )
+
+
+@transaction.atomic
+def client_access_revoke(*, grant: ClientAccess, actor: User) -> None:
+    """End a grant now (audited `revoked`); it stops at once."""
+    _lock_client(grant.client, actor=actor)
+    grant = ClientAccess.objects.select_related("member__user", "client").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise NotFound()
+    _revoke(grant, actor=actor, now=timezone.now())
+
+
+@transaction.atomic
+def client_transfer(*, client: Client, actor: User, coach_id: int) -> Client:
+    """Make another coaching member of the studio the client's primary coach. The client's
+    history (logs, check-ins, assignments, notes) stays with the client; a grant the new
+    coach had is revoked (they see everything now); audited `transferred`."""
+    client = _lock_client(client, actor=actor)
+    coach = (
+        StudioMember.objects.select_related("user")
+        .filter(pk=coach_id, studio_id=client.studio_id)
+        .first()
+    )
+    if coach is None:
+        raise _field_error(
+            "coach", "No member of this studio has this id.", AccessError.COACH_NOT_FOUND
+        )
+    if not coach.can_coach:
+        raise _field_error(
+            "coach",
+            "Only owners, admins and coaches can be a primary coach.",
+            AccessError.NOT_A_COACH,
+        )
+    if coach.user_id == client.trainer_id:
+        raise _field_error(
+            "coach", "This member is the primary coach already.", AccessError.ALREADY_PRIMARY_COACH
+        )
+    now = timezone.now()
+    for grant in ClientAccess.objects.filter(
+        client=client, member=coach, revoked_at__isnull=True
+    ).select_related("member__user"):
+        grant.client = client
+        _revoke(grant, actor=actor, now=now)
+    previous = client.trainer
+    client.trainer = coach.user
+    client.save(update_fields=["trainer", "updated_at"])
+    _audit(
+        client=client,
+        action=ClientAccessChange.Action.TRANSFERRED,
+        member=coach.user,
+        previous_member=previous,
+        actor=actor,
+        at=now,
+    )
+    return client

@@ -1,10 +1,11 @@
 """The trainer's activity feed: writing events, reading them, and hearing about new ones.
 
 Events are written by `dashboard.receivers` inside the transaction of what they report.
-On PostgreSQL every event also sends `NOTIFY fitbud_feed, '<trainer id>:<event id>'` in
+On PostgreSQL every event also sends `NOTIFY fitbud_feed, '<studio id>:<event id>'` in
 that same transaction, so listeners hear of it only once it has committed (and never if it
 rolls back). `FeedListener` holds one LISTEN connection per event loop (per ASGI worker)
-and fans notifications out to the open streams of each trainer.
+and fans notifications out to the open streams of each studio; each stream then reads
+what its member may see (event_scope).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet
 
-from clients.models import Client
+from accounts.models import StudioMember, User, membership_of
+from clients.models import AccessDomain, Client
+from clients.selectors import granted_client_ids
 from dashboard.models import ActivityEvent
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,10 @@ OBJECT_TYPES = {
     "clients.client": "client",
     "plans.planassignment": "assignment",
     "billing.payment": "payment",
+    "coaching.habitcheck": "habit_check",
+    "coaching.formresponse": "form_response",
+    "progress.progressphoto": "photo",
+    "progress.bodystat": "body_stat",
 }
 
 
@@ -48,10 +55,34 @@ def object_type(content_type: ContentType) -> str:
 # Writing -----------------------------------------------------------------------------------
 
 
+# The access domain each kind of event reveals (clients.AccessDomain); kinds not listed are
+# business events (payments, accepted invites) for managers and the primary coach only.
+KIND_DOMAINS = {
+    ActivityEvent.Kind.WORKOUT_LOGGED: AccessDomain.WORKOUTS,
+    ActivityEvent.Kind.WORKOUT_UPDATED: AccessDomain.WORKOUTS,
+    ActivityEvent.Kind.MEAL_LOGGED: AccessDomain.NUTRITION,
+    ActivityEvent.Kind.MEAL_UPDATED: AccessDomain.NUTRITION,
+    ActivityEvent.Kind.CHECKIN_SUBMITTED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.CHECKIN_UPDATED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.HABIT_COMPLETED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.FORM_SUBMITTED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.FORM_REVIEWED: AccessDomain.CHECKINS,
+}
+
+
+def event_domain(kind: str, obj: Model) -> str:
+    if kind == ActivityEvent.Kind.PLAN_ASSIGNED:
+        workout = getattr(obj, "kind", "workout") == "workout"
+        return AccessDomain.WORKOUTS if workout else AccessDomain.NUTRITION
+    return KIND_DOMAINS.get(kind, "")
+
+
 def event_record(*, client: Client, kind: str, summary: str, obj: Model) -> ActivityEvent:
     """Write one feed row for `obj` (call inside the transaction of the change it reports)."""
     summary = summary if len(summary) <= 255 else summary[:254] + "…"
     event = ActivityEvent.objects.create(
+        studio_id=client.studio_id,
+        domain=event_domain(kind, obj),
         trainer_id=client.trainer_id,
         client=client,
         kind=kind,
@@ -63,7 +94,7 @@ def event_record(*, client: Client, kind: str, summary: str, obj: Model) -> Acti
         # NOTIFY is transactional: delivered at commit, dropped on rollback.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_notify(%s, %s)", [FEED_CHANNEL, f"{client.trainer_id}:{event.pk}"]
+                "SELECT pg_notify(%s, %s)", [FEED_CHANNEL, f"{client.studio_id}:{event.pk}"]
             )
     return event
 
@@ -79,45 +110,85 @@ def events_forget(*, obj: Model) -> int:
 # Reading -----------------------------------------------------------------------------------
 
 
-def feed_list(*, trainer_id: int) -> QuerySet[ActivityEvent]:
-    """A trainer's events, newest first (served by the dashboard_feed_idx index)."""
+def event_scope(member: StudioMember | None) -> Q:
+    """The events a member reads: every event of the studio for its owners and admins;
+    otherwise the events of the clients they are primary coach of, plus, per domain, the
+    events of clients a grant in force shows them in that domain (the same rule as
+    clients.selectors.client_scope, applied to each event's domain)."""
+    if member is None:
+        return Q(pk__in=[])
+    in_studio = Q(studio_id=member.studio_id)
+    if member.manages_studio:
+        return in_studio
+    visible = Q(client_id__in=Client.objects.filter(trainer_id=member.user_id).values("pk"))
+    for domain in AccessDomain.values:
+        visible |= Q(domain=domain, client_id__in=granted_client_ids(member=member, domain=domain))
+    return in_studio & visible
+
+
+def _member(user_id: int) -> StudioMember | None:
+    return StudioMember.objects.filter(user_id=user_id).first()
+
+
+def feed_list(*, user) -> QuerySet[ActivityEvent]:
+    """A member's events, newest first (a solo trainer's are served by the
+    dashboard_feed_idx index)."""
     return (
-        ActivityEvent.objects.filter(trainer_id=trainer_id)
+        ActivityEvent.objects.filter(event_scope(membership_of(user)))
         .select_related("client__user", "content_type")
         .order_by("-created_at", "-id")
     )
 
 
-def feed_newest_id(*, trainer_id: int) -> int:
-    newest = feed_list(trainer_id=trainer_id).values_list("id", flat=True).first()
+def _member_feed(user_id: int) -> QuerySet[ActivityEvent]:
+    return (
+        ActivityEvent.objects.filter(event_scope(_member(user_id)))
+        .select_related("client__user", "content_type")
+        .order_by("-created_at", "-id")
+    )
+
+
+def feed_newest_id(*, user_id: int) -> int:
+    newest = _member_feed(user_id).values_list("id", flat=True).first()
     return newest or 0
 
 
 def feed_after(
     *,
-    trainer_id: int,
+    user_id: int,
     after: int,
     exclude: Iterable[int] = (),
     limit: int = 100,
     password_hash: str | None = None,
 ) -> QuerySet[ActivityEvent]:
-    """A trainer's events with an id above `after`, minus `exclude`, in id order.
+    """A member's events with an id above `after`, minus `exclude`, in id order.
 
     The live stream's catch-up: `after` is the id below which it has everything, `exclude`
     the ids above it it already sent (ids are handed out at insert, so a lower one can
-    commit after a higher one; see docs/feed.md). With `password_hash`, rows come only
-    while the trainer is active, still a trainer and has that password hash, checked in the
-    same snapshot as the rows: nothing is read for a stream once its user is revoked.
+    commit after a higher one; see docs/feed.md). The membership is read again on every
+    call, so a role change or a grant that ends applies to the next catch-up. With
+    `password_hash`, rows come only while the user is active, still a trainer and has that
+    password hash, checked in the same snapshot as the rows: nothing is read for a stream
+    once its user is revoked.
     """
-    rows = feed_list(trainer_id=trainer_id).filter(id__gt=after)
+    rows = _member_feed(user_id).filter(id__gt=after)
     if password_hash is not None:
         rows = rows.filter(
-            trainer__is_active=True, trainer__role="trainer", trainer__password=password_hash
+            Exists(
+                User.objects.filter(
+                    pk=user_id, is_active=True, role=User.Role.TRAINER, password=password_hash
+                )
+            )
         )
     exclude = list(exclude)
     if exclude:
         rows = rows.exclude(id__in=exclude)
     return rows.order_by("id")[:limit]
+
+
+def feed_studio_of(*, user_id: int) -> int | None:
+    member = _member(user_id)
+    return member.studio_id if member is not None else None
 
 
 # Listening (PostgreSQL) --------------------------------------------------------------------
@@ -156,9 +227,9 @@ class FeedListener:
         self._listening = asyncio.Event()
         self.connects = 0  # how many times LISTEN was put in place (tests, logs)
 
-    async def subscribe(self, trainer_id: int, *, timeout: float = 5.0) -> asyncio.Queue[int]:
+    async def subscribe(self, studio_id: int | None, *, timeout: float = 5.0) -> asyncio.Queue[int]:
         queue: asyncio.Queue[int] = asyncio.Queue()
-        self._queues[trainer_id].add(queue)
+        self._queues[studio_id].add(queue)
         if self._task is None or self._task.done():
             self._listening.clear()
             self._task = asyncio.ensure_future(self._run())
@@ -167,10 +238,10 @@ class FeedListener:
             await asyncio.wait_for(self._listening.wait(), timeout)
         return queue
 
-    async def unsubscribe(self, trainer_id: int, queue: asyncio.Queue[int]) -> None:
-        self._queues[trainer_id].discard(queue)
-        if not self._queues[trainer_id]:
-            del self._queues[trainer_id]
+    async def unsubscribe(self, studio_id: int | None, queue: asyncio.Queue[int]) -> None:
+        self._queues[studio_id].discard(queue)
+        if not self._queues[studio_id]:
+            del self._queues[studio_id]
         if not self._queues and self._task is not None:
             task, self._task = self._task, None
             task.cancel()
@@ -208,10 +279,10 @@ class FeedListener:
     def _dispatch(self, payload: str) -> None:
         trainer, _, event = payload.partition(":")
         try:
-            trainer_id, event_id = int(trainer), int(event)
+            studio_id, event_id = int(trainer), int(event)
         except ValueError:
             return
-        for queue in self._queues.get(trainer_id, ()):
+        for queue in self._queues.get(studio_id, ()):
             queue.put_nowait(event_id)
 
 

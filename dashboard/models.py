@@ -23,7 +23,18 @@ class ActivityEvent(models.Model):
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"
         PAYMENT_FAILED = "payment.failed", "Payment failed"
+        HABIT_COMPLETED = "habit.completed", "Habit completed"
+        FORM_SUBMITTED = "form.submitted", "Form submitted"
+        FORM_REVIEWED = "form.reviewed", "Form reviewed"
+        AUTOMATION_FIRED = "automation.fired", "Automation fired"
+        RECORD_SET = "record.set", "Personal record set"
+        PHOTO_UPLOADED = "photo.uploaded", "Progress photo uploaded"
+        METRIC_LOGGED = "metric.logged", "Body metric logged"
 
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"
+    )
+    # The client's primary coach when the event happened.
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_events"
     )
@@ -31,6 +42,9 @@ class ActivityEvent(models.Model):
         "clients.Client", on_delete=models.CASCADE, related_name="activity_events"
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The access domain (clients.AccessDomain) the event reveals, blank for business events
+    # (payments, accepted invites) that only managers and the primary coach see.
+    domain = models.CharField(max_length=16, blank=True)
     summary = models.CharField(max_length=255)
     # Generic reference: logs have UUID keys, other objects integers.
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -41,12 +55,13 @@ class ActivityEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["trainer", "-created_at", "-id"], name="dashboard_feed_idx"),
+            # The feed reads a studio's events (narrowed for members who are not managers).
+            models.Index(fields=["studio", "-created_at", "-id"], name="dashboard_feed_idx"),
             models.Index(
-                fields=["trainer", "client", "-created_at", "-id"], name="dashboard_feed_client_idx"
+                fields=["studio", "client", "-created_at", "-id"], name="dashboard_feed_client_idx"
             ),
             models.Index(
-                fields=["trainer", "kind", "-created_at", "-id"], name="dashboard_feed_kind_idx"
+                fields=["studio", "kind", "-created_at", "-id"], name="dashboard_feed_kind_idx"
             ),
         ]
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from billing.models import Payment
 from clients.models import Client
+from coaching.models import AutomationRun, FormResponse, HabitCheck
 from dashboard.feed import event_record, events_forget
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import BodyStat, BodyStatSource, CheckIn, MealLog, ProgressPhoto, WorkoutLog
 from progress.services import REVIEW_FIELDS
 
 Kind = ActivityEvent.Kind
@@ -146,6 +147,28 @@ def on_plan_assigned(sender, assignment: PlanAssignment, **kw):
     )
 
 
+def record_summary(log: WorkoutLog, exercise, records: list[dict[str, Any]]) -> str:
+    parts = []
+    for record in records:
+        if record["kind"] == "weight":
+            parts.append(f"{_number(record['value'])} kg x {record['reps']}")
+        elif record["kind"] == "e1rm":
+            parts.append(f"estimated 1RM {_number(record['value'])} kg")
+        else:
+            parts.append(f"{record['value']} reps at {_number(record['weight_kg'])} kg")
+    return f"{_first_name(log.client)} set a record on {exercise.name}: {', '.join(parts)}"
+
+
+def on_record_set(sender, log: WorkoutLog, exercise, records: list[dict[str, Any]], **kw):
+    # Points at the log: deleting the log forgets the event (on_entry_deleted).
+    event_record(
+        client=log.client,
+        kind=Kind.RECORD_SET,
+        summary=record_summary(log, exercise, records),
+        obj=log,
+    )
+
+
 def on_payment_received(sender, payment: Payment, **kw):
     event_record(
         client=payment.client,
@@ -162,3 +185,64 @@ def on_payment_failed(sender, payment: Payment, **kw):
         summary=payment_summary(payment).replace(" paid ", "'s payment failed: ", 1),
         obj=payment,
     )
+
+
+def on_habit_completed(sender, check: HabitCheck, **kw):
+    habit = check.habit
+    amount = ""
+    if check.value is not None:
+        amount = f" ({_number(check.value)}{' ' + habit.unit if habit.unit else ''})"
+    event_record(
+        client=check.client,
+        kind=Kind.HABIT_COMPLETED,
+        summary=f"{_first_name(check.client)} completed “{habit.title}”{amount}",
+        obj=check,
+    )
+
+
+def on_form_submitted(sender, response: FormResponse, **kw):
+    event_record(
+        client=response.client,
+        kind=Kind.FORM_SUBMITTED,
+        summary=f"{_first_name(response.client)} answered “{response.form_version.name}”",
+        obj=response,
+    )
+
+
+def on_form_reviewed(sender, response: FormResponse, **kw):
+    event_record(
+        client=response.client,
+        kind=Kind.FORM_REVIEWED,
+        summary=f"“{response.form_version.name}” of {_first_name(response.client)} reviewed",
+        obj=response,
+    )
+
+
+def on_automation_fired(sender, run: AutomationRun, automation, **kw):
+    # The notifications consumer turns this event into the in-app notification.
+    outcome = " (failed)" if run.status == AutomationRun.Status.FAILED else ""
+    event_record(
+        client=run.client,
+        kind=Kind.AUTOMATION_FIRED,
+        summary=f"Automation “{automation.name}” fired for {_first_name(run.client)}{outcome}",
+        obj=run,
+    )
+
+
+def on_photo_uploaded(sender, photo: ProgressPhoto, **kw):
+    event_record(
+        client=photo.client,
+        kind=Kind.PHOTO_UPLOADED,
+        summary=f"{_first_name(photo.client)} added a {photo.pose} progress photo",
+        obj=photo,
+    )
+
+
+def on_metric_logged(sender, client: Client, stat: BodyStat, count: int, source: str, **kw):
+    # An import batch is one event (its first new row is the target), not one per record.
+    if source == BodyStatSource.MANUAL:
+        summary = f"{_first_name(client)} logged {stat.metric.replace('_', ' ')}"
+    else:
+        label = BodyStatSource(source).label
+        summary = f"{_first_name(client)} imported {_plural(count, 'measurement')} from {label}"
+    event_record(client=client, kind=Kind.METRIC_LOGGED, summary=summary, obj=stat)

@@ -41,6 +41,7 @@ class StreamGrant:
     password_hash: str  # the catch-up query reads rows only while this is still the hash
     expires_at: float  # unix time: the access token's expiry
     had_session: bool  # the user had a live refresh token when the stream opened
+    studio_id: int | None = None  # whose notifications wake the stream (set when it opens)
 
 
 class TicketInvalid(Exception):

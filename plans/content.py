@@ -33,14 +33,17 @@ MAX_ITEMS_PER_MEAL = 50
 MAX_NAME_LENGTH = 200
 MAX_NOTES_LENGTH = 2000
 MAX_REPS = 1000
-MAX_DEPTH = 20  # the core shape needs 6 levels; leaves room for extra keys
+MAX_DEPTH = 20
+MAX_EXERCISE_ID = 2**63 - 1  # the core shape needs 6 levels; leaves room for extra keys
 
 _RANGE = re.compile(r"^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
+def _not_blank(value: str | None) -> str | None:
+    # None is an absent optional name (an exercise given by library id); its rule is checked
+    # elsewhere (`_unnamed_exercises`).
+    if value is not None and not value.strip():
         raise PydanticCustomError("blank", "This field may not be blank.")
     return value
 
@@ -94,7 +97,17 @@ class _Doc(BaseModel):
 
 
 class WorkoutPlanExercise(_Doc):
-    name: Name
+    # Either a name (free text) or a library exercise, or both (the name then overrides the
+    # library's in what the client sees). A missing name without `exercise` is reported at
+    # `.name` by `_unnamed_exercises`.
+    name: Name | None = Field(default=None, description="Required unless `exercise` is given.")
+    exercise: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_EXERCISE_ID,
+        description="A library exercise id (the global library or your own). On "
+        "assignment the snapshot embeds its name, cues and media as `exercise_info`.",
+    )
     sets: int = Field(ge=1, le=100)
     reps: Reps
     weight_kg: float | None = Field(default=None, ge=0, le=1000)
@@ -253,14 +266,51 @@ def content_errors(kind: str, content: Any, *, root: str = "content") -> list[Co
                 f"Plan content is {size} bytes; the limit is {MAX_CONTENT_BYTES} bytes.",
             )
         ]
+    errors: list[ContentError] = []
     try:
         CONTENT_MODELS[kind].model_validate(content)
     except ValidationError as exc:
-        return [
+        errors = [
             ContentError(_path(e["loc"], root), _code(e), e["msg"])
             for e in exc.errors(include_url=False)
         ]
-    return []
+    if kind == "workout":
+        errors += _unnamed_exercises(content, root)
+    return errors
+
+
+def _workout_exercises(content: dict[str, Any], root: str):
+    """(path, exercise dict) of every exercise of a workout document that has the shape."""
+    days = content.get("days")
+    if not isinstance(days, list):
+        return
+    for d, day in enumerate(days):
+        exercises = day.get("exercises") if isinstance(day, dict) else None
+        if not isinstance(exercises, list):
+            continue
+        for e, exercise in enumerate(exercises):
+            if isinstance(exercise, dict):
+                yield f"{root}.days[{d}].exercises[{e}]", exercise
+
+
+def _unnamed_exercises(content: dict[str, Any], root: str) -> list[ContentError]:
+    return [
+        ContentError(f"{path}.name", "required", "Give a name or a library `exercise`.")
+        for path, exercise in _workout_exercises(content, root)
+        if exercise.get("name") is None and exercise.get("exercise") is None
+    ]
+
+
+def exercise_references(content: Any, *, root: str = "content") -> list[tuple[str, int]]:
+    """(path of the `exercise` key, id) of every library reference in a workout document."""
+    if not isinstance(content, dict):
+        return []
+    return [
+        (f"{path}.exercise", exercise["exercise"])
+        for path, exercise in _workout_exercises(content, root)
+        if isinstance(exercise.get("exercise"), int)
+        and not isinstance(exercise.get("exercise"), bool)
+    ]
 
 
 def validate_content(kind: str, content: Any, *, root: str = "content") -> dict[str, Any]:

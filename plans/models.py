@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from accounts.models import StudioScopedByTrainer
 from fitbud.models import TimeStampedModel
 
 
@@ -12,9 +13,22 @@ class PlanKind(models.TextChoices):
     DIET = "diet", "Diet"
 
 
-class PlanTemplate(TimeStampedModel):
+class LibraryScope(models.TextChoices):
+    PERSONAL = "personal", "Personal"
+    STUDIO = "studio", "Studio library"
+
+
+class PlanTemplate(StudioScopedByTrainer, TimeStampedModel):
+    # The studio it belongs to, and its author. A personal template is its author's alone;
+    # a studio template is in the library every member of the studio reads.
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.CASCADE, related_name="plan_templates"
+    )
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_templates"
+    )
+    scope = models.CharField(
+        max_length=16, choices=LibraryScope.choices, default=LibraryScope.PERSONAL
     )
     kind = models.CharField(max_length=16, choices=PlanKind.choices)
     name = models.CharField(max_length=200)
@@ -34,8 +48,13 @@ class PlanTemplate(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(version__gte=1), name="plans_template_version_positive"
             ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=LibraryScope.values),
+                name="plans_template_scope_valid",
+            ),
         ]
         indexes = [
+            models.Index(fields=["studio", "scope", "kind"]),
             models.Index(fields=["trainer", "kind", "is_archived"]),
             models.Index(fields=["trainer", "-updated_at"]),
         ]

@@ -11,9 +11,11 @@ from rest_framework.exceptions import ErrorDetail
 
 from accounts.models import User
 from clients.models import Client
+from exercises.models import Exercise
+from exercises.selectors import exercises_visible
 from fitbud.api.exceptions import Conflict
-from plans.content import validate_content
-from plans.models import PlanAssignment, PlanTemplate
+from plans.content import exercise_references, validate_content
+from plans.models import LibraryScope, PlanAssignment, PlanKind, PlanTemplate
 from plans.signals import plan_assigned
 
 # A template's version identifies what an assignment copied: it moves when anything the
@@ -30,6 +32,61 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _referenced_exercises(*, trainer: User, content: Any) -> dict[int, Exercise]:
+    """The library exercises the content refers to; a 400 at each path whose id is not in
+    the global library or the trainer's own (another trainer's is the same as none)."""
+    references = exercise_references(content)
+    if not references:
+        return {}
+    visible = exercises_visible(user=trainer, ids=[pk for _, pk in references])
+    missing = {
+        path: [
+            ValidationError(
+                "No exercise with this id in the global library or yours.", code="not_found"
+            )
+        ]
+        for path, pk in references
+        if pk not in visible
+    }
+    if missing:
+        raise ValidationError(missing)
+    return visible
+
+
+def _with_exercise_info(content: dict[str, Any], *, trainer: User) -> dict[str, Any]:
+    """A snapshot's copy of each referenced exercise's name, cues and media, so that a later
+    edit or delete of the exercise never changes an assigned plan."""
+    snapshot = copy.deepcopy(content)
+    references = exercise_references(snapshot)
+    if not references:
+        return snapshot
+    visible = exercises_visible(user=trainer, ids=[pk for _, pk in references])
+    for d, day in enumerate(snapshot["days"]):
+        for e, item in enumerate(day.get("exercises") or []):
+            pk = item.get("exercise") if isinstance(item, dict) else None
+            if pk is None or isinstance(pk, bool):
+                continue
+            exercise = visible.get(pk)
+            if exercise is None:
+                raise _field_error(
+                    "template",
+                    f"content.days[{d}].exercises[{e}].exercise refers to an exercise that no "
+                    "longer exists; edit the template first.",
+                    "exercise_not_found",
+                )
+            item.setdefault("name", exercise.name)
+            if item["name"] is None:
+                item["name"] = exercise.name
+            item["exercise_info"] = {
+                "id": exercise.pk,
+                "name": exercise.name,
+                "instructions": exercise.instructions,
+                "video_url": exercise.video_url,
+                "image_url": exercise.image_url,
+            }
+    return snapshot
+
+
 @transaction.atomic
 def template_create(
     *,
@@ -38,10 +95,18 @@ def template_create(
     name: str,
     content: dict[str, Any],
     description: str = "",
+    scope: str = LibraryScope.PERSONAL,
 ) -> PlanTemplate:
     validate_content(kind, content)
+    _referenced_exercises(trainer=trainer, content=content)
     return PlanTemplate.objects.create(
-        trainer=trainer, kind=kind, name=name, description=description, content=content
+        studio_id=trainer.membership.studio_id,
+        trainer=trainer,
+        scope=scope,
+        kind=kind,
+        name=name,
+        description=description,
+        content=content,
     )
 
 
@@ -64,9 +129,10 @@ def template_update(*, template: PlanTemplate, data: dict[str, Any]) -> PlanTemp
         )
     if "content" in data:
         validate_content(template.kind, data["content"])
+        _referenced_exercises(trainer=template.trainer, content=data["content"])
     changed = [
         field
-        for field in (*VERSIONED_FIELDS, "is_archived")
+        for field in (*VERSIONED_FIELDS, "is_archived", "scope")
         if field in data and not _same(getattr(template, field), data[field])
     ]
     if not changed:
@@ -81,12 +147,16 @@ def template_update(*, template: PlanTemplate, data: dict[str, Any]) -> PlanTemp
 
 
 @transaction.atomic
-def template_duplicate(*, template: PlanTemplate, name: str | None = None) -> PlanTemplate:
+def template_duplicate(
+    *, template: PlanTemplate, trainer: User, name: str | None = None
+) -> PlanTemplate:
+    """A personal copy for `trainer` (any member may copy what they can see)."""
     max_length = PlanTemplate._meta.get_field("name").max_length
     if not name:
         name = template.name[: max_length - len(COPY_SUFFIX)] + COPY_SUFFIX
     return PlanTemplate.objects.create(
-        trainer=template.trainer,
+        studio_id=template.studio_id,
+        trainer=trainer,
         kind=template.kind,
         name=name,
         description=template.description,
@@ -165,7 +235,11 @@ def plan_assign(
                 template_version=template.version,
                 kind=template.kind,
                 name=template.name,
-                snapshot=copy.deepcopy(template.content),
+                snapshot=(
+                    _with_exercise_info(template.content, trainer=template.trainer)
+                    if template.kind == PlanKind.WORKOUT
+                    else copy.deepcopy(template.content)
+                ),
                 start_date=start_date,
                 end_date=end_date,
             )

@@ -1,9 +1,19 @@
 """Staff screens for what clients log: read-mostly (the client's record is theirs)."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 
-from fitbud.admin_display import ClientTrainerListFilter, json_display
-from progress.models import CheckIn, MealLog, WorkoutLog
+from fitbud.admin_display import ClientTrainerListFilter, TrainerListFilter, json_display
+from progress import photo_files
+from progress.models import (
+    BodyStat,
+    CheckIn,
+    ExerciseSession,
+    MealLog,
+    MetricType,
+    ProgressPhoto,
+    WorkoutLog,
+)
 
 
 class EntryAdmin(admin.ModelAdmin):
@@ -95,3 +105,100 @@ class CheckInAdmin(EntryAdmin):
         "reviewed_at",
         "reviewed_by",
     )
+
+
+@admin.register(ExerciseSession)
+class ExerciseSessionAdmin(admin.ModelAdmin):
+    """Derived from workout logs (rewritten on every save of the log): View only."""
+
+    list_display = ("date", "exercise", "client_email", "top_weight_kg", "top_reps", "e1rm_kg")
+    list_filter = ("date",)
+    search_fields = ("client__user__email", "exercise__name")
+    list_select_related = ("exercise", "client__user")
+    raw_id_fields = ("log", "client", "exercise")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Client", ordering="client__user__email")
+    def client_email(self, obj) -> str:
+        return obj.client.user.email
+
+
+@admin.register(ProgressPhoto)
+class ProgressPhotoAdmin(EntryAdmin):
+    """Staff only; the images are shown through the same short-lived signed URLs as in the
+    API (the files are never public)."""
+
+    list_display = ("date", "client_email", "trainer_email", "pose", "thumbnail_preview")
+    list_filter = ("date", "pose", ClientTrainerListFilter)
+    search_fields = ("id", "client__user__email", "client__user__full_name")
+    readonly_fields = (
+        *EntryAdmin.readonly_fields,
+        "date",
+        "pose",
+        "check_in",
+        "image_preview",
+        "content_type",
+        "width",
+        "height",
+        "size_bytes",
+        "image_key",
+        "thumbnail_key",
+    )
+
+    @admin.display(description="Thumbnail")
+    def thumbnail_preview(self, obj: ProgressPhoto) -> str:
+        if not obj.thumbnail_key:
+            return "(being made)"
+        url, _ = photo_files.signed_url(obj.thumbnail_key)
+        return format_html('<img src="{}" alt="" style="max-height:60px">', url)
+
+    @admin.display(description="Photo")
+    def image_preview(self, obj: ProgressPhoto) -> str:
+        url, expires_at = photo_files.signed_url(obj.thumbnail_key or obj.image_key)
+        full, _ = photo_files.signed_url(obj.image_key)
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" style="max-width:480px"></a>'
+            "<br>Signed links, valid until {} UTC.",
+            full,
+            url,
+            f"{expires_at:%H:%M:%S}",
+        )
+
+
+@admin.register(BodyStat)
+class BodyStatAdmin(EntryAdmin):
+    list_display = ("date", "client_email", "trainer_email", "metric", "value", "source")
+    list_filter = ("date", "source", ClientTrainerListFilter)
+    search_fields = ("id", "client__user__email", "client__user__full_name", "metric")
+    readonly_fields = (
+        *EntryAdmin.readonly_fields,
+        "date",
+        "metric",
+        "metric_type",
+        "value",
+        "source",
+        "source_id",
+    )
+
+
+@admin.register(MetricType)
+class MetricTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "kind", "unit", "trainer_email")
+    list_filter = ("kind", TrainerListFilter)
+    search_fields = ("name", "slug", "trainer__email")
+    list_select_related = ("trainer",)
+    ordering = ("trainer__email", "name")
+    readonly_fields = ("studio", "trainer", "slug", "kind", "created_at", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # studios define their own (metric-types/)
+
+    @admin.display(description="Trainer", ordering="trainer__email")
+    def trainer_email(self, obj: MetricType) -> str:
+        return obj.trainer.email

@@ -13,6 +13,7 @@ transaction, so it commits or rolls back with the entry.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -21,16 +22,37 @@ from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.text import slugify
 from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import User
 from clients.models import Client
+from exercises.selectors import exercises_visible
+from fitbud.api import response_cache
 from fitbud.api.exceptions import Conflict
+from fitbud.background import enqueue
 from plans.models import PlanAssignment, PlanKind
 from plans.selectors import assignment_day
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress import images, photo_files, records, selectors, units
+from progress import signals as progress_signals
+from progress.models import (
+    BodyStat,
+    CheckIn,
+    ExerciseSession,
+    MealLog,
+    MetricKind,
+    MetricType,
+    ProgressPhoto,
+    WorkoutLog,
+)
+from progress.signals import record_set
+
+logger = logging.getLogger(__name__)
 
 Entry = TypeVar("Entry", WorkoutLog, MealLog, CheckIn)
 
@@ -188,6 +210,91 @@ def _workout_target(
     return assignment, day_index, days[day_index]
 
 
+def _library_exercises(*, client: Client, exercises: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check the `exercise` ids of a log (the global library or the client's trainer's: a
+    400 at the path otherwise) and name the unnamed ones after the library, so the log
+    reads well even if the exercise is renamed or deleted later."""
+    wanted = [item.get("exercise") for item in exercises if item.get("exercise") is not None]
+    if not wanted:
+        return exercises
+    visible = exercises_visible(user=client.user, ids=wanted)
+    missing = {
+        f"exercises[{i}].exercise": [
+            ValidationError("No exercise with this id in your library.", code="not_found")
+        ]
+        for i, item in enumerate(exercises)
+        if item.get("exercise") is not None and item["exercise"] not in visible
+    }
+    if missing:
+        raise ValidationError(missing)
+    named = []
+    for item in exercises:
+        if item.get("exercise") is not None and not item.get("name"):
+            item = {**item, "name": visible[item["exercise"]].name}
+        named.append(item)
+    return named
+
+
+def _sessions_sync(log: WorkoutLog) -> None:
+    """Rewrite the log's exercise sessions from its sets, and tell the spine about every
+    personal record a session sets (progress.signals.record_set, same transaction)."""
+    summaries = records.summarize(log.exercises or [])
+    before = {s.exercise_id: s for s in ExerciseSession.objects.filter(log=log)}
+    stale = [
+        pk
+        for exercise_id, pk in ((e, s.pk) for e, s in before.items())
+        if exercise_id not in summaries
+    ]
+    if stale:
+        ExerciseSession.objects.filter(pk__in=stale).delete()
+    if not summaries:
+        return
+    others: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        ExerciseSession.objects.filter(client_id=log.client_id, exercise_id__in=list(summaries))
+        .exclude(log=log)
+        .values("exercise_id", "top_weight_kg", "e1rm_kg", "rep_bests")
+    )
+    for row in rows:
+        others.setdefault(row["exercise_id"], []).append(row)
+    news = []
+    for exercise_id, summary in summaries.items():
+        old = before.get(exercise_id)
+        previous = None
+        if old is not None:
+            previous = records.SessionSummary(
+                top_reps=old.top_reps,
+                top_weight_kg=old.top_weight_kg,
+                volume_kg=old.volume_kg,
+                e1rm_kg=old.e1rm_kg,
+                set_count=old.set_count,
+                rep_bests=old.rep_bests,
+            )
+        ExerciseSession.objects.update_or_create(
+            log=log,
+            exercise_id=exercise_id,
+            defaults={
+                "client_id": log.client_id,
+                "date": log.date,
+                "top_reps": summary.top_reps,
+                "top_weight_kg": summary.top_weight_kg,
+                "volume_kg": summary.volume_kg,
+                "e1rm_kg": summary.e1rm_kg,
+                "set_count": summary.set_count,
+                "rep_bests": summary.rep_bests,
+            },
+        )
+        found = records.broken(summary, others.get(exercise_id, []), before=previous)
+        if found:
+            news.append((exercise_id, found))
+    if news:
+        from exercises.models import Exercise
+
+        names = Exercise.objects.in_bulk([exercise_id for exercise_id, _ in news])
+        for exercise_id, found in news:
+            record_set.send(sender=WorkoutLog, log=log, exercise=names[exercise_id], records=found)
+
+
 @transaction.atomic
 def workout_log_create(
     *,
@@ -211,13 +318,16 @@ def workout_log_create(
             assignment=plan,
             day_index=index,
             target=target,
-            exercises=exercises,
+            exercises=_library_exercises(client=client, exercises=exercises),
             duration_minutes=duration_minutes,
             effort=effort,
             notes=notes,
         )
 
-    return _insert(WorkoutLog, client=client, entry_id=id, build=build)
+    log, created = _insert(WorkoutLog, client=client, entry_id=id, build=build)
+    if created:
+        _sessions_sync(log)
+    return log, created
 
 
 @transaction.atomic
@@ -238,10 +348,14 @@ def workout_log_update(*, log: WorkoutLog, changes: WorkoutLogChanges) -> Workou
             on_date=changes.get("date", log.date),
         )
         log.assignment, log.day_index, log.target = plan, index, target
+    if "exercises" in changes:
+        changes["exercises"] = _library_exercises(client=log.client, exercises=changes["exercises"])
     for field in ("date", "exercises", "duration_minutes", "effort", "notes"):
         if field in changes:
             setattr(log, field, changes[field])
     log.save()
+    if {"date", "exercises"} & set(changes):
+        _sessions_sync(log)
     return log
 
 
@@ -386,3 +500,298 @@ def check_in_review(*, check_in: CheckIn, reviewer: User, feedback: str) -> Chec
 def entry_delete(*, entry: WorkoutLog | MealLog | CheckIn) -> None:
     _ensure_editable(entry)
     entry.delete()
+
+
+# Progress photos ---------------------------------------------------------------------------
+
+
+def _delete_files(keys: list[str]) -> None:
+    storage = photo_files.photo_storage()
+    for key in keys:
+        if key:
+            try:
+                storage.delete(key)
+            except Exception:  # a file already gone, a storage hiccup: log, never fail
+                logger.exception("Could not delete photo file %s", key)
+
+
+def photo_upload(
+    *,
+    client: Client,
+    image: Any,
+    date: date,
+    pose: str,
+    check_in: uuid.UUID | None = None,
+) -> ProgressPhoto:
+    """Check the upload (progress/images.py), store the clean file, record the photo and
+    its `photo.uploaded` event in one transaction; the thumbnail is made by the worker.
+    A file stored for a transaction that then fails is deleted again."""
+    linked = None
+    if check_in is not None:
+        # The same error whether the id exists elsewhere or not at all.
+        linked = CheckIn.objects.filter(pk=check_in, client=client).first()
+        if linked is None:
+            raise NotFound(
+                {"check_in": ErrorDetail("No check-in of yours has this id.", code="not_found")}
+            )
+    clean = images.clean_image(image.read())
+    photo_id = uuid.uuid4()
+    storage = photo_files.photo_storage()
+    key = storage.save(f"photos/{client.pk}/{photo_id}.{clean.extension}", ContentFile(clean.data))
+    try:
+        with transaction.atomic():
+            photo = ProgressPhoto(
+                id=photo_id,
+                client=client,
+                date=date,
+                pose=pose,
+                check_in=linked,
+                image_key=key,
+                content_type=clean.content_type,
+                width=clean.width,
+                height=clean.height,
+                size_bytes=len(clean.data),
+            )
+            photo.save(force_insert=True)
+            progress_signals.photo_uploaded.send(sender=ProgressPhoto, photo=photo)
+            from progress.tasks import photo_thumbnail_make_task
+
+            enqueue(photo_thumbnail_make_task, photo_id=str(photo.pk))
+    except BaseException:
+        _delete_files([key])
+        raise
+    return photo
+
+
+def photo_thumbnail_make(*, photo_id: str) -> bool:
+    """Make a photo's thumbnail. Idempotent: a photo that has one, or is gone, is skipped;
+    a thumbnail made for a photo deleted meanwhile (or by a concurrent run) is removed."""
+    photo = ProgressPhoto.objects.filter(pk=photo_id).select_related("client").first()
+    if photo is None or photo.thumbnail_key:
+        return False
+    storage = photo_files.photo_storage()
+    with storage.open(photo.image_key, "rb") as handle:
+        data = handle.read()
+    key = storage.save(
+        f"photos/{photo.client_id}/{photo.pk}-thumb.jpg", ContentFile(images.thumbnail(data))
+    )
+    with transaction.atomic():
+        stored = ProgressPhoto.objects.filter(pk=photo.pk, thumbnail_key="").update(
+            thumbnail_key=key, updated_at=timezone.now()
+        )
+        if stored:
+            # update() bypasses post_save: move the tenant's cache generation by hand.
+            response_cache.invalidate_tenant(photo.client.trainer_id)
+    if not stored:
+        _delete_files([key])
+    return bool(stored)
+
+
+@transaction.atomic
+def photo_delete(*, photo: ProgressPhoto) -> None:
+    # Its files go after the commit (on_photo_deleted), as for a client deleted with them.
+    photo.delete()
+
+
+def on_photo_deleted(sender, instance: ProgressPhoto, **kwargs) -> None:
+    """post_delete (connected in ProgressConfig.ready): whoever deletes a photo row — this
+    service, a cascade from its client, the admin — its files go once that has committed;
+    a rolled-back delete keeps them."""
+    keys = [instance.image_key, instance.thumbnail_key]
+    transaction.on_commit(lambda: _delete_files(keys), using=kwargs.get("using"))
+
+
+# Body metrics ------------------------------------------------------------------------------
+
+
+class MetricTypeInUse(Conflict):
+    default_detail = "Entries use this metric type; it cannot be deleted."
+    default_code = "metric_type_in_use"
+
+
+class SlugTaken(Conflict):
+    default_detail = "The studio already has a metric type with this slug."
+    default_code = "slug_taken"
+
+
+def _metric_for(*, client: Client, slug: str) -> selectors.MetricDefinition:
+    definition = selectors.metric_definition(user=client.user, slug=slug)
+    if definition is None:
+        raise ValidationError({"metric": ValidationError(_UNKNOWN_METRIC, code="unknown_metric")})
+    return definition
+
+
+_UNKNOWN_METRIC = (
+    "Not a built-in metric (weight, body_fat, waist, chest, hips, thigh, arm) nor a metric "
+    "type of your trainer."
+)
+
+
+def _stored_value(
+    *, value: Decimal, definition: selectors.MetricDefinition, user: User
+) -> Decimal | None:
+    """The value in metric units, or None when it is out of the kind's plausible range."""
+    stored = units.to_stored(value, kind=definition.kind, user=user)
+    low, high = units.LIMITS[definition.kind]
+    return stored if low <= stored <= high else None
+
+
+def _out_of_range(definition: selectors.MetricDefinition, user: User) -> str:
+    low, high = units.LIMITS[definition.kind]
+    unit = units.unit_for(kind=definition.kind, user=user, own_unit=definition.unit)
+    shown_low = units.to_shown(low, kind=definition.kind, user=user)
+    shown_high = units.to_shown(high, kind=definition.kind, user=user)
+    return f"Must be between {shown_low} and {shown_high} {unit}".rstrip() + "."
+
+
+@transaction.atomic
+def body_stat_create(
+    *,
+    client: Client,
+    date: date,
+    metric: str,
+    value: Decimal,
+    id: uuid.UUID | None = None,
+) -> tuple[BodyStat, bool]:
+    """An entry in the client's units (User.units). Idempotent by `id` like the logs."""
+
+    def build() -> BodyStat:
+        definition = _metric_for(client=client, slug=metric)
+        stored = _stored_value(value=value, definition=definition, user=client.user)
+        if stored is None:
+            raise ValidationError(
+                {"value": ValidationError(_out_of_range(definition, client.user), code="range")}
+            )
+        return BodyStat(
+            client=client,
+            date=date,
+            metric=metric,
+            metric_type=definition.metric_type,
+            value=stored,
+        )
+
+    stat, created = _insert(BodyStat, client=client, entry_id=id, build=build)  # type: ignore[type-var]
+    if created:
+        progress_signals.metric_logged.send(
+            sender=BodyStat, client=client, stat=stat, count=1, source=stat.source
+        )
+    return stat, created
+
+
+@transaction.atomic
+def body_stat_delete(*, stat: BodyStat) -> None:
+    stat.delete()
+
+
+MAX_IMPORT_RECORDS = 1000
+
+
+@transaction.atomic
+def body_stats_import(
+    *, client: Client, source: str, records: list[dict[str, Any]]
+) -> dict[str, int]:
+    """A batch from the phone's health store. A record already stored for this client and
+    source (same `source_id`) is skipped, so a re-sent batch never duplicates, even when two
+    copies of it arrive at once (the unique constraint settles that race: ON CONFLICT DO
+    NOTHING). The first version of a record wins; later values under its id are ignored.
+    One `metric.logged` event per batch that stored something, not one per record."""
+    definitions: dict[str, selectors.MetricDefinition | None] = {}
+    errors: list[dict[str, Any]] = []
+    rows: list[BodyStat] = []
+    seen: set[str] = set()
+    for record in records:
+        slug = record["metric"]
+        if slug not in definitions:
+            definitions[slug] = selectors.metric_definition(user=client.user, slug=slug)
+        definition = definitions[slug]
+        problem: dict[str, Any] = {}
+        stored = None
+        if definition is None:
+            problem["metric"] = [ErrorDetail(_UNKNOWN_METRIC, code="unknown_metric")]
+        else:
+            stored = _stored_value(value=record["value"], definition=definition, user=client.user)
+            if stored is None:
+                problem["value"] = [
+                    ErrorDetail(_out_of_range(definition, client.user), code="range")
+                ]
+        errors.append(problem)
+        if problem or record["source_id"] in seen:
+            continue
+        seen.add(record["source_id"])
+        assert definition is not None and stored is not None
+        rows.append(
+            BodyStat(
+                id=uuid.uuid4(),
+                client=client,
+                date=record["date"],
+                metric=slug,
+                metric_type=definition.metric_type,
+                value=stored,
+                source=source,
+                source_id=record["source_id"],
+            )
+        )
+    if any(errors):
+        raise DRFValidationError({"records": errors})
+    # No post_save per row (a batch is one event, sent below), hence bulk_create.
+    BodyStat.objects.bulk_create(rows, ignore_conflicts=True)
+    # Our pre-made ids that are in the table now are exactly the rows this call inserted.
+    ours = BodyStat.objects.filter(pk__in=[row.pk for row in rows])
+    count = ours.count() if rows else 0
+    if count:
+        # bulk_create bypasses post_save: move the tenant's cache generation by hand.
+        response_cache.invalidate_tenant(client.trainer_id)
+        progress_signals.metric_logged.send(
+            sender=BodyStat,
+            client=client,
+            stat=ours.order_by("date", "id").first(),
+            count=count,
+            source=source,
+        )
+    return {"received": len(records), "created": count, "skipped": len(records) - count}
+
+
+def _slug_from(name: str) -> str:
+    slug = slugify(name).replace("-", "_")[:40].strip("_")
+    return slug if slug and slug[0].isalpha() else f"m_{slug}"[:40]
+
+
+@transaction.atomic
+def metric_type_create(
+    *, trainer: User, name: str, kind: str, unit: str = "", slug: str | None = None
+) -> MetricType:
+    slug = slug or _slug_from(name)
+    if slug in units.BUILTIN_METRICS:
+        raise ValidationError(
+            {"slug": ValidationError("This slug names a built-in metric.", code="reserved")}
+        )
+    if kind != MetricKind.NUMBER:
+        unit = units.METRIC_UNITS[kind]
+    metric_type = MetricType(trainer=trainer, name=name, slug=slug, kind=kind, unit=unit)
+    try:
+        with transaction.atomic():
+            metric_type.save(force_insert=True)
+    except IntegrityError:
+        raise SlugTaken() from None
+    return metric_type
+
+
+@transaction.atomic
+def metric_type_update(*, metric_type: MetricType, changes: dict[str, Any]) -> MetricType:
+    if "name" in changes:
+        metric_type.name = changes["name"]
+    if "unit" in changes and metric_type.kind == MetricKind.NUMBER:
+        metric_type.unit = changes["unit"]
+    metric_type.save()
+    return metric_type
+
+
+@transaction.atomic
+def metric_type_delete(*, metric_type: MetricType) -> None:
+    if BodyStat.objects.filter(metric_type=metric_type).exists():
+        raise MetricTypeInUse()
+    try:
+        with transaction.atomic():
+            metric_type.delete()
+    except ProtectedError:  # an entry arrived meanwhile
+        raise MetricTypeInUse() from None

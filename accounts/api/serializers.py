@@ -2,7 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import EmailDelivery, StudioInvite, StudioRole, User
 from accounts.validators import validate_timezone
 from fitbud.api.schema_hooks import NO_NUL
 from fitbud.api.serializers import StrictModelSerializer, StrictSerializer
@@ -165,3 +165,137 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+# --- studios -------------------------------------------------------------------------------
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+class _OneLineNameField(serializers.CharField):
+    """A required name on one line (runs of spaces and newlines collapse); blank is 400."""
+
+    def to_internal_value(self, data):
+        value = _one_line(super().to_internal_value(data))
+        if not value:
+            self.fail("blank")
+        return value
+
+
+class StudioSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(
+        choices=StudioRole.choices, read_only=True, help_text="Your role in the studio."
+    )
+    member_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class StudioUpdateSerializer(StrictSerializer):
+    name = _OneLineNameField(max_length=150, required=False)
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="The membership id (URL key).")
+    user_id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.ChoiceField(choices=StudioRole.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+    joined_at = serializers.DateTimeField(read_only=True)
+    clients_count = serializers.IntegerField(
+        read_only=True, help_text="Clients this member is the primary coach of."
+    )
+
+
+class MemberUpdateSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=StudioRole.choices, required=False)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class MemberRemoveQuerySerializer(serializers.Serializer):
+    reassign_to = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+class MemberInviteCreateSerializer(StrictSerializer):
+    email = EmailAddressField()
+    full_name = _OneLineNameField(max_length=150)
+    role = serializers.ChoiceField(choices=StudioRole.choices)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class MemberInviteSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    email_status = serializers.ChoiceField(
+        source="email_delivery.status",
+        choices=EmailDelivery.Status.choices,
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The latest invite email: `pending`, `sent` or `failed`.",
+    )
+    invited_by = serializers.IntegerField(source="invited_by_id", read_only=True, allow_null=True)
+    member = serializers.IntegerField(source="member_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StudioInvite
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "title",
+            "status",
+            "expires_at",
+            "created_at",
+            "email_status",
+            "invited_by",
+            "accepted_at",
+            "revoked_at",
+            "member",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=StudioInvite.Status.choices))
+    def get_status(self, invite: StudioInvite) -> str:
+        current = getattr(invite, "current_status", None)
+        if current is not None and invite.status == StudioInvite.Status.PENDING:
+            return current
+        return StudioInvite.Status.EXPIRED.value if invite.is_expired else invite.status
+
+
+class MemberInviteIssuedSerializer(MemberInviteSerializer):
+    """The invite plus its token and link: in the create response only."""
+
+    token = serializers.CharField(read_only=True)
+    invite_url = serializers.URLField(read_only=True)
+
+    class Meta(MemberInviteSerializer.Meta):
+        fields = [*MemberInviteSerializer.Meta.fields, "token", "invite_url"]
+        read_only_fields = fields
+
+
+class MemberInvitePreviewSerializer(serializers.Serializer):
+    """What anyone holding the link may see: nothing beyond this invite."""
+
+    studio_name = serializers.CharField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=StudioRole.choices)
+    title = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class MemberInviteAcceptSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=128)
+    password = password_field()
+    full_name = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, allow_null=True
+    )
+
+
+class MemberInviteStatusQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StudioInvite.Status.choices)

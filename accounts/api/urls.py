@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import studio_views, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
@@ -14,5 +14,29 @@ urlpatterns = [
         "auth/password/reset/confirm/",
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
+    ),
+    # accept/ before <token>/ so "accept" is never read as a token.
+    path(
+        "auth/member-invites/accept/",
+        studio_views.MemberInviteAcceptView.as_view(),
+        name="member-invite-accept",
+    ),
+    path(
+        "auth/member-invites/<str:token>/",
+        studio_views.MemberInvitePreviewView.as_view(),
+        name="member-invite-preview",
+    ),
+    path("studio/", studio_views.StudioView.as_view(), name="studio"),
+    path("studio/members/", studio_views.MemberListView.as_view(), name="studio-member-list"),
+    path(
+        "studio/members/<int:pk>/",
+        studio_views.MemberDetailView.as_view(),
+        name="studio-member-detail",
+    ),
+    path("studio/invites/", studio_views.MemberInviteListView.as_view(), name="studio-invite-list"),
+    path(
+        "studio/invites/<int:pk>/",
+        studio_views.MemberInviteDetailView.as_view(),
+        name="studio-invite-detail",
     ),
 ]

@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import User
+from accounts.models import User, studio_create_solo
 
 DEFAULT_PASSWORD = "correct-horse-battery-9"
 
@@ -20,6 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            if obj.is_trainer and not hasattr(obj, "membership"):
+                studio_create_solo(user=obj)
 
 
 class TrainerFactory(UserFactory):
@@ -30,3 +32,14 @@ class TrainerFactory(UserFactory):
 class ClientUserFactory(UserFactory):
     email = factory.Sequence(lambda n: f"client{n}@example.com")
     role = User.Role.CLIENT
+
+
+def trainer_in(studio, *, role: str, title: str = "", **kwargs) -> User:
+    """A trainer account that is a member of `studio` with `role` (instead of a solo owner)."""
+    from accounts.models import Studio, StudioMember
+
+    user = TrainerFactory(**kwargs)
+    solo = user.membership.studio_id
+    StudioMember.objects.filter(user=user).update(studio=studio, role=role, title=title)
+    Studio.objects.filter(pk=solo).delete()
+    return User.objects.get(pk=user.pk)

@@ -31,12 +31,13 @@ def test_the_authenticated_user_carries_its_tenant_and_generation(trainer, clien
     from rest_framework_simplejwt.tokens import AccessToken
 
     authentication = TenantJWTAuthentication()
-    current = TenantGeneration.objects.get(tenant_id=trainer.pk).generation
+    studio_id = trainer.membership.studio_id
+    current = TenantGeneration.objects.get(tenant_id=studio_id).generation
     for user in (trainer, client_link.user):
         validated = authentication.get_validated_token(str(AccessToken.for_user(user)))
         loaded = authentication.get_user(validated)
         assert loaded == user
-        assert response_cache.tenant_of_user(loaded) == (trainer.pk, current)
+        assert response_cache.tenant_of_user(loaded) == (studio_id, current)
 
 
 def test_a_user_outside_any_tenant_has_none(db, django_assert_num_queries):

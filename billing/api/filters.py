@@ -14,6 +14,12 @@ class _DateRangeFilterSet(StrictFilterSet):
     """`date_from` / `date_to`: inclusive UTC calendar dates on created_at."""
 
     client = IdFilter(field_name="client_id", help_text="A client id (Client.id).")
+    coach = IdFilter(
+        field_name="client__trainer__membership",
+        help_text="A studio member id (StudioMember.id): rows of the clients that member is "
+        "the primary coach of. Meant for owners and admins; a coach's list only ever holds "
+        "their own clients' rows, so another coach's id finds nothing.",
+    )
     date_from = django_filters.DateFilter(
         method="filter_date_from", help_text="Created on or after this date (UTC, YYYY-MM-DD)."
     )
@@ -35,7 +41,7 @@ class SubscriptionFilter(_DateRangeFilterSet):
 
     class Meta:
         model = Subscription
-        fields = ["status", "client", "date_from", "date_to"]
+        fields = ["status", "client", "coach", "date_from", "date_to"]
 
 
 class PaymentFilter(_DateRangeFilterSet):
@@ -43,4 +49,27 @@ class PaymentFilter(_DateRangeFilterSet):
 
     class Meta:
         model = Payment
-        fields = ["status", "client", "date_from", "date_to"]
+        fields = ["status", "client", "coach", "date_from", "date_to"]
+
+
+class PaymentSummaryFilter(StrictFilterSet):
+    """billing/payments/summary/: inclusive UTC calendar dates on paid_at."""
+
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", help_text="Paid on or after this date (UTC, YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", help_text="Paid on or before this date (UTC, YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["date_from", "date_to"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(paid_at__gte=_day_start(value))
+
+    def filter_date_to(self, queryset, name, value):
+        if value >= datetime.date.max:
+            return queryset
+        return queryset.filter(paid_at__lt=_day_start(value + datetime.timedelta(days=1)))

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import StudioRole
 from billing.currencies import MINOR_UNITS, is_valid_currency
 from billing.models import Interval, Payment, Subscription, SubscriptionPlan
 from billing.services.webhooks import WebhookOutcome
@@ -190,3 +191,31 @@ class EmptyInputSerializer(StrictSerializer):
 
 class WebhookAnswerSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=WebhookOutcome.choices)
+
+
+class CurrencyTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    received = serializers.IntegerField(help_text="Succeeded payments, minor units (cents).")
+    payments = serializers.IntegerField(help_text="How many succeeded payments.")
+    refunded = serializers.IntegerField(help_text="Refunded payments, minor units (cents).")
+    refunds = serializers.IntegerField(help_text="How many refunded payments.")
+
+
+class CoachTotalsSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="The coach's studio member id.")
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=StudioRole.choices)
+    totals = CurrencyTotalSerializer(many=True)
+
+
+class PaymentSummarySerializer(serializers.Serializer):
+    date_from = serializers.DateField(allow_null=True, help_text="As asked (null: open).")
+    date_to = serializers.DateField(allow_null=True, help_text="As asked (null: open).")
+    totals = CurrencyTotalSerializer(
+        many=True, help_text="The whole studio, one entry per currency (alphabetical)."
+    )
+    coaches = CoachTotalsSerializer(
+        many=True,
+        help_text="Every member who can coach (and anyone else who is still the primary "
+        "coach of a paying client), in joining order, over their primary clients' payments.",
+    )

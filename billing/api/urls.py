@@ -10,6 +10,11 @@ router.register("billing/payments", views.PaymentViewSet, basename="billing-paym
 router.register("me/payments", views.MyPaymentViewSet, basename="my-payment")
 
 urlpatterns = [
+    path(
+        "billing/payments/summary/",
+        views.PaymentSummaryView.as_view(),
+        name="billing-payment-summary",
+    ),
     path("me/subscription/", views.MySubscriptionView.as_view(), name="my-subscription"),
     path(
         "me/subscription/checkout/",

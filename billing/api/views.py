@@ -2,6 +2,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.http.request import RawPostDataException
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -19,14 +20,22 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import membership_of
 from billing import selectors, services
 from billing.api import serializers as s
-from billing.api.filters import PaymentFilter, SubscriptionFilter
+from billing.api.filters import PaymentFilter, PaymentSummaryFilter, SubscriptionFilter
 from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
-from fitbud.api.exceptions import DomainError
+from fitbud.api.exceptions import DomainError, StudioRoleForbidden
 from fitbud.api.filters import StrictOrderingFilter
-from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
+from fitbud.api.permissions import (
+    ActiveClientCanWrite,
+    IsClient,
+    IsTrainer,
+    IsTrainerOrClient,
+    StudioManagerWrites,
+)
+from fitbud.api.schema import error_response
 
 PLAN_IN_USE = error(
     "The plan has subscribers.",
@@ -107,7 +116,7 @@ class PlanViewSet(
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [IsTrainerOrClient()]
-        return [IsTrainer()]
+        return [IsTrainer(), StudioManagerWrites()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
@@ -188,6 +197,47 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Payment.objects.none()
         return selectors.payment_list(trainer=self.request.user)
+
+
+class PaymentSummaryView(APIView):
+    permission_classes = [IsTrainer]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="Money received per currency, for the studio and per coach (owners and admins)",
+        description="Succeeded and refunded payments whose `paid_at` falls in the inclusive "
+        "UTC date range (either end may be left open), summed per currency for the whole "
+        "studio and per coach (the clients' primary coach). Coaches and specialists get "
+        "403 `studio_role_forbidden`. See docs/billing.md.",
+        parameters=[
+            OpenApiParameter(
+                name,
+                OpenApiTypes.DATE,
+                OpenApiParameter.QUERY,
+                required=False,
+                description=f"Paid on or {word} this date (UTC, YYYY-MM-DD).",
+            )
+            for name, word in (("date_from", "after"), ("date_to", "before"))
+        ],
+        responses={
+            200: s.PaymentSummarySerializer,
+            403: error_response("Not an owner or admin of the studio.", "studio_role_forbidden"),
+        },
+    )
+    def get(self, request):
+        member = membership_of(request.user)
+        if member is None or not member.manages_studio:
+            raise StudioRoleForbidden()
+        query = PaymentSummaryFilter(request.query_params, queryset=Payment.objects.all())
+        if not query.is_valid():
+            raise translate_validation(query.errors)
+        summary = selectors.payment_summary(member=member, payments=query.qs)
+        data = query.form.cleaned_data
+        return Response(
+            s.PaymentSummarySerializer(
+                {**summary, "date_from": data.get("date_from"), "date_to": data.get("date_to")}
+            ).data
+        )
 
 
 # --- client: their own subscription and payments ---

@@ -26,6 +26,7 @@ def plan_create(
     is_active: bool = True,
 ) -> SubscriptionPlan:
     return SubscriptionPlan.objects.create(
+        studio_id=trainer.membership.studio_id,
         trainer=trainer,
         name=name,
         price=price,

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,8 +10,15 @@ from accounts.api.serializers import (
     EmailAddressField,
     password_field,
 )
-from accounts.models import EmailDelivery, User
-from clients.models import Client, ClientNote, HealthProfile, Invite
+from accounts.models import EmailDelivery, StudioRole, User
+from clients.models import (
+    AccessDomain,
+    Client,
+    ClientAccessChange,
+    ClientNote,
+    HealthProfile,
+    Invite,
+)
 from clients.services import HEALTH_FIELDS
 from fitbud.api.serializers import StrictSerializer
 
@@ -300,3 +308,121 @@ class HealthProfileSerializer(serializers.ModelSerializer):
         if profile.pk is None:
             return None
         return serializers.DateTimeField().to_representation(profile.updated_at)
+
+
+# --- access grants, transfer, the client's team (studios) ----------------------------------
+
+MAX_ID = 2**31 - 1
+
+
+class DomainsField(serializers.ListField):
+    """A non-empty list of distinct access domains."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.ChoiceField(choices=AccessDomain.choices),
+            min_length=1,
+            max_length=len(AccessDomain.choices),
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if len(set(values)) != len(values):
+            raise serializers.ValidationError("Each domain may be named once.", code="duplicate")
+        return values
+
+
+def _future(value):
+    if value is not None and value <= timezone.now():
+        raise serializers.ValidationError("The end must be in the future.", code="not_future")
+    return value
+
+
+class ClientAccessCreateInputSerializer(StrictSerializer):
+    member = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="A StudioMember id of the client's studio."
+    )
+    domains = DomainsField()
+    ends_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When the grant stops (null: never)."
+    )
+
+    def validate_ends_at(self, value):
+        return _future(value)
+
+
+class ClientAccessUpdateInputSerializer(StrictSerializer):
+    domains = DomainsField(required=False)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_ends_at(self, value):
+        return _future(value)
+
+
+class GrantedBySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class ClientAccessSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    name = serializers.CharField(source="member.user.full_name", read_only=True)
+    role = serializers.ChoiceField(source="member.role", choices=StudioRole.choices, read_only=True)
+    title = serializers.CharField(source="member.title", read_only=True)
+    domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=AccessDomain.choices), read_only=True
+    )
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    in_force = serializers.SerializerMethodField(
+        help_text="False once `ends_at` has passed (the grant stopped at that instant)."
+    )
+    granted_by = GrantedBySerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_in_force(self, grant) -> bool:
+        return grant.revoked_at is None and (
+            grant.ends_at is None or grant.ends_at > timezone.now()
+        )
+
+
+class ClientTransferInputSerializer(StrictSerializer):
+    coach = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The StudioMember id of the new primary coach (an owner, admin or coach).",
+    )
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    """A member who can see part of my record. Staff emails are not shown (the client
+    writes to their coach through the app; me/trainer/ names the primary coach's)."""
+
+    member = serializers.IntegerField(source="member.pk", read_only=True)
+    name = serializers.CharField(source="member.user.full_name", read_only=True)
+    role = serializers.ChoiceField(source="member.role", choices=StudioRole.choices, read_only=True)
+    title = serializers.CharField(source="member.title", read_only=True)
+    domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=AccessDomain.choices), read_only=True
+    )
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    primary = serializers.BooleanField(read_only=True, help_text="The primary coach.")
+
+
+class AccessChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.ChoiceField(choices=ClientAccessChange.Action.choices, read_only=True)
+    member_name = serializers.CharField(
+        read_only=True, help_text="Who gained or lost access (the new primary coach)."
+    )
+    previous_member_name = serializers.CharField(
+        read_only=True, help_text="The previous primary coach (transfers), else empty."
+    )
+    domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=AccessDomain.choices), read_only=True
+    )
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    actor_name = serializers.CharField(read_only=True, help_text="Who made the change.")
+    created_at = serializers.DateTimeField(read_only=True)

@@ -11,6 +11,8 @@ from drf_spectacular.utils import (
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,12 +20,21 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import UserSerializer
+from accounts.models import membership_of
 from accounts.services import user_tokens
 from clients import selectors, services
 from clients.api import serializers as s
 from clients.api.filters import ClientFilter, InviteFilter
 from clients.api.throttles import InviteRecipientThrottle, InviteTrainerThrottle
-from clients.models import Client, ClientNote, Invite
+from clients.models import (
+    AccessDomain,
+    Client,
+    ClientAccess,
+    ClientAccessChange,
+    ClientNote,
+    Invite,
+)
+from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable, StudioRoleForbidden
 from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -52,6 +63,15 @@ def _issued(result: services.IssuedInvite) -> dict:
     invite = result.invite
     data = s.InviteSerializer(invite).data
     return {**data, "token": result.token, "invite_url": result.invite_url}
+
+
+def _client_in_domain(request: Request, client_id, domain: str) -> Client:
+    """The client, if the member sees it at all (else 404), and may read `domain` of it
+    (else 403 `access_not_granted`: the client is no secret to them, this part is)."""
+    client = selectors.client_get(trainer=request.user, client_id=client_id)
+    if not selectors.client_visible(request.user, client=client, domain=domain):
+        raise AccessNotGranted()
+    return client
 
 
 # --- invites (trainer) ---------------------------------------------------------------------
@@ -144,6 +164,11 @@ class InviteViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = s.InviteCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        member = membership_of(request.user)
+        if member is None or not member.can_coach:
+            raise StudioRoleForbidden(
+                "Specialists see clients through access grants and do not invite clients."
+            )
         result = services.invite_create(trainer=request.user, **data.validated_data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(_issued(result), status=code)
@@ -299,6 +324,8 @@ class ClientViewSet(
         client = self.get_object()
         data = s.ClientUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if not selectors.client_manageable(request.user, client=client):
+            raise ClientNotManageable()
         services.client_update(client=client, changed_by=request.user, **data.validated_data)
         client = selectors.client_get(trainer=request.user, client_id=client.pk)
         return Response(s.ClientSerializer(client).data)
@@ -345,8 +372,8 @@ class ClientNoteViewSet(
 
     def get_client(self):
         if not hasattr(self, "_client"):
-            self._client = selectors.client_get(
-                trainer=self.request.user, client_id=self.kwargs["client_id"]
+            self._client = _client_in_domain(
+                self.request, self.kwargs["client_id"], AccessDomain.NOTES
             )
         return self._client
 
@@ -367,8 +394,19 @@ class ClientNoteViewSet(
         )
         return Response(s.ClientNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
+    def _check_author(self, note: ClientNote) -> None:
+        # Members who may read notes do not rewrite each other's: the author does, and the
+        # studio's owners and admins (a solo trainer wrote every note of theirs).
+        member = membership_of(self.request.user)
+        if note.author_id != self.request.user.pk and not (member and member.manages_studio):
+            raise PermissionDenied(
+                "Only the note's author and the studio's owners and admins change a note.",
+                code="not_note_author",
+            )
+
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         note = self.get_object()
+        self._check_author(note)
         data = s.ClientNoteInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "body" in data.validated_data:
@@ -376,7 +414,9 @@ class ClientNoteViewSet(
         return Response(s.ClientNoteSerializer(note).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.client_note_delete(note=self.get_object())
+        note = self.get_object()
+        self._check_author(note)
+        services.client_note_delete(note=note)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -444,7 +484,7 @@ class ClientHealthView(_HealthView):
     permission_classes = [IsTrainer]
 
     def get_client(self):
-        return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["client_id"])
+        return _client_in_domain(self.request, self.kwargs["client_id"], AccessDomain.HEALTH)
 
 
 @_health_schema("my", "me", HEALTH_DOC + " A deactivated client cannot change it (403).")
@@ -466,3 +506,195 @@ class MyTrainerView(APIView):
     def get(self, request: Request) -> Response:
         client = selectors.client_for_user(user=request.user)
         return Response(s.TrainerPublicSerializer(client.trainer).data)
+
+
+# --- access grants and transfer (studios) --------------------------------------------------
+
+
+GRANT_CONFLICT = {
+    409: error_response(
+        "The member has a grant on this client already: change that one instead.",
+        services.AccessError.GRANT_EXISTS,
+    )
+}
+MANAGE_DOC = (
+    "For the studio's owners and admins and the client's primary coach; another member who "
+    "can see the client gets 403 `not_primary_coach`, anyone else 404."
+)
+
+
+def _manageable_client(request: Request, client_id) -> Client:
+    client = selectors.client_get(trainer=request.user, client_id=client_id)
+    if not selectors.client_manageable(request.user, client=client):
+        raise ClientNotManageable()
+    return client
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A client's access grants",
+        description=(
+            "The grants that are not revoked: in force, and expired ones (`in_force: false`; "
+            "an expired grant stopped at its `ends_at`). Revoked grants are in the client's "
+            "audit trail only. " + MANAGE_DOC
+        ),
+        tags=["clients"],
+    ),
+    create=extend_schema(
+        summary="Grant a member access to parts of a client's record",
+        description=(
+            "`member` is a StudioMember id of the client's studio, neither the primary coach "
+            "nor an owner/admin (they see everything already): 400 on `member` otherwise. "
+            "`domains` is a non-empty list of distinct domains; `ends_at`, if given, must be "
+            "in the future (the grant stops at that instant). One grant per member and "
+            "client: a second one is 409 `grant_exists`. Audited (`granted`). " + MANAGE_DOC
+        ),
+        tags=["clients"],
+        request=s.ClientAccessCreateInputSerializer,
+        responses={201: s.ClientAccessSerializer, **GRANT_CONFLICT},
+    ),
+    retrieve=extend_schema(summary="Read an access grant", tags=["clients"]),
+    partial_update=extend_schema(
+        summary="Change an access grant's domains or end",
+        description=(
+            "Setting a future `ends_at` (or null) on an expired grant renews it. Audited "
+            "(`changed`). " + MANAGE_DOC
+        ),
+        tags=["clients"],
+        request=s.ClientAccessUpdateInputSerializer,
+        responses={200: s.ClientAccessSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Revoke an access grant",
+        description="The grant stops at once. Audited (`revoked`). " + MANAGE_DOC,
+        tags=["clients"],
+    ),
+)
+@extend_schema(parameters=[CLIENT_ID])
+class ClientAccessViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsTrainer]
+    serializer_class = s.ClientAccessSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends: list = []
+
+    def get_client(self) -> Client:
+        if not hasattr(self, "_client"):
+            self._client = _manageable_client(self.request, self.kwargs["client_id"])
+        return self._client
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClientAccess.objects.none()
+        return selectors.client_access_list(client=self.get_client())
+
+    def get_object(self):
+        return selectors.client_access_get(client=self.get_client(), grant_id=self.kwargs["pk"])
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        client = self.get_client()
+        data = s.ClientAccessCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.client_access_grant(
+            client=client,
+            actor=request.user,
+            member_id=data.validated_data["member"],
+            domains=data.validated_data["domains"],
+            ends_at=data.validated_data.get("ends_at"),
+        )
+        grant = selectors.client_access_get(client=client, grant_id=grant.pk)
+        return Response(s.ClientAccessSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        grant = self.get_object()
+        data = s.ClientAccessUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        grant = services.client_access_update(
+            grant=grant, actor=request.user, **data.validated_data
+        )
+        grant = selectors.client_access_get(client=self.get_client(), grant_id=grant.pk)
+        return Response(s.ClientAccessSerializer(grant).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.client_access_revoke(grant=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientTransferView(APIView):
+    permission_classes = [IsTrainer]
+
+    @extend_schema(
+        summary="Transfer a client to another coach",
+        description=(
+            "`coach` is the StudioMember id of an owner, admin or coach of the client's "
+            "studio (400 on `coach` otherwise, or when they are the primary coach already). "
+            "The client's history (logs, check-ins, assignments, notes) stays with the "
+            "client; a grant the new coach had is revoked (they see everything now). "
+            "Audited (`transferred`, with the previous coach). The former primary coach may "
+            "no longer see the client afterwards (unless they manage the studio or hold a "
+            "grant). " + MANAGE_DOC
+        ),
+        tags=["clients"],
+        parameters=[CLIENT_ID],
+        request=s.ClientTransferInputSerializer,
+        responses={200: s.ClientSerializer},
+    )
+    def post(self, request: Request, client_id: int) -> Response:
+        client = _manageable_client(request, client_id)
+        data = s.ClientTransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_transfer(
+            client=client, actor=request.user, coach_id=data.validated_data["coach"]
+        )
+        return Response(s.ClientSerializer(client).data)
+
+
+# --- the client's team ---------------------------------------------------------------------
+
+
+class MyTeamView(APIView):
+    permission_classes = [IsClient]
+
+    @extend_schema(
+        summary="Who can see what of my record",
+        description=(
+            "The primary coach (`primary: true`), the studio's owners and admins (every "
+            "domain, by their role), then each member with an access grant in force and "
+            "its domains and end. Staff emails are not listed. Private notes (domain "
+            "`notes`) are never shown to the client, only who may read them."
+        ),
+        tags=["me"],
+        responses={200: s.TeamMemberSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        client = selectors.client_for_user(user=request.user)
+        team = selectors.client_team(client=client)
+        return Response(s.TeamMemberSerializer(team, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Who was given or lost access to my record",
+        description=(
+            "The audit trail of my record's access: grants, changes, revocations and "
+            "changes of primary coach, newest first."
+        ),
+        tags=["me"],
+    )
+)
+class MyTeamChangesView(ListAPIView):
+    permission_classes = [IsClient]
+    serializer_class = s.AccessChangeSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClientAccessChange.objects.none()
+        client = selectors.client_for_user(user=self.request.user)
+        return selectors.client_access_change_list(client=client)

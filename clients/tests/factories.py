@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.tests.factories import ClientUserFactory, TrainerFactory
 from clients.models import (
     Client,
+    ClientAccess,
     ClientNote,
     ClientStatusChange,
     HealthProfile,
@@ -73,3 +74,27 @@ class HealthProfileChangeFactory(factory.django.DjangoModelFactory):
     profile = factory.SubFactory(HealthProfileFactory)
     changed_by = factory.LazyAttribute(lambda o: o.profile.client.trainer)
     fields = factory.LazyFunction(lambda: ["height_cm"])
+
+
+def studio_member(studio, *, role: str, title: str = "", **user_fields):
+    """A trainer account that is a member of `studio` with `role` (its sign-up solo studio
+    is removed)."""
+    user = TrainerFactory(**user_fields)
+    member = user.membership
+    solo = member.studio
+    member.studio, member.role, member.title = studio, role, title
+    member.save()
+    solo.delete()
+    return user
+
+
+class ClientAccessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientAccess
+
+    client = factory.SubFactory(ClientFactory)
+    member = factory.LazyAttribute(lambda o: o.grantee.membership)
+    granted_by = factory.LazyAttribute(lambda o: o.client.trainer)
+
+    class Params:
+        grantee = None

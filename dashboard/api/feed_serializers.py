@@ -12,7 +12,18 @@ class FeedClientSerializer(serializers.Serializer):
 
 class FeedObjectSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["workout_log", "meal_log", "check_in", "client", "assignment", "payment"],
+        choices=[
+            "workout_log",
+            "meal_log",
+            "check_in",
+            "client",
+            "assignment",
+            "payment",
+            "habit_check",
+            "form_response",
+            "photo",
+            "body_stat",
+        ],
         help_text="What the event points at.",
     )
     id = serializers.CharField(help_text="Its id: a UUID for logs and check-ins, else a number.")

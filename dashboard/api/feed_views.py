@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import re
 import time
@@ -80,7 +81,7 @@ class FeedView(CachedListMixin, generics.ListAPIView):
     queryset = ActivityEvent.objects.none()  # the model for the schema; get_queryset scopes rows
 
     def get_queryset(self):
-        return feed.feed_list(trainer_id=self.request.user.pk)
+        return feed.feed_list(user=self.request.user)
 
 
 # Server-Sent Events ------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def _catch_up(*, grant: stream_auth.StreamGrant, cursor: _Cursor, limit: int = B
     frames: list[str] = []
     while True:
         rows = feed.feed_after(
-            trainer_id=grant.user_id,
+            user_id=grant.user_id,
             after=cursor.floor,
             exclude=cursor.recent,
             limit=limit,
@@ -235,18 +236,18 @@ def _catch_up(*, grant: stream_auth.StreamGrant, cursor: _Cursor, limit: int = B
     return frames
 
 
-def _opening(*, trainer_id: int, last_event_id: int | None) -> tuple[_Cursor, list[str]]:
+def _opening(*, user_id: int, last_event_id: int | None) -> tuple[_Cursor, list[str]]:
     """Where the stream starts, and the frames it replays first (read before answering, so
     a database outage is a 503 rather than a broken stream)."""
     if last_event_id is None:
-        cursor = _Cursor(feed.feed_newest_id(trainer_id=trainer_id))
+        cursor = _Cursor(feed.feed_newest_id(user_id=user_id))
         _release_connection()
         return cursor, []
-    rows = feed.feed_after(trainer_id=trainer_id, after=last_event_id, limit=REPLAY_MAX + 1)
+    rows = feed.feed_after(user_id=user_id, after=last_event_id, limit=REPLAY_MAX + 1)
     missed = FeedEventSerializer(rows, many=True).data
     if len(missed) > REPLAY_MAX:
         # Too far behind to replay: tell the app to reload feed/, then go live.
-        cursor = _Cursor(feed.feed_newest_id(trainer_id=trainer_id))
+        cursor = _Cursor(feed.feed_newest_id(user_id=user_id))
         _release_connection()
         return cursor, ["event: reset\ndata: {}\n\n"]
     cursor = _Cursor(last_event_id)
@@ -272,9 +273,10 @@ def _still_valid(grant: stream_auth.StreamGrant) -> bool | None:
 async def _stream(
     *, grant: stream_auth.StreamGrant, cursor: _Cursor, opening: list[str], until: float
 ) -> AsyncIterator[str]:
-    trainer_id = grant.user_id
+    # Notifications name the studio; the catch-up then reads only what this member sees.
+    studio_id = grant.studio_id
     listener = feed.feed_listener()
-    queue = await listener.subscribe(trainer_id) if listener is not None else None
+    queue = await listener.subscribe(studio_id) if listener is not None else None
     catch_up = sync_to_async(_catch_up)
     try:
         # Reconnect every few seconds on failure; the browser resends Last-Event-ID.
@@ -326,7 +328,7 @@ async def _stream(
                 quiet_since = time.monotonic()
     finally:
         if listener is not None and queue is not None:
-            await listener.unsubscribe(trainer_id, queue)
+            await listener.unsubscribe(studio_id, queue)
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -362,7 +364,8 @@ def _open(request: HttpRequest) -> tuple[stream_auth.StreamGrant, _Cursor, list[
     if grant is None:
         return None
     last_event_id = _last_event_id(request)
-    cursor, opening = _opening(trainer_id=grant.user_id, last_event_id=last_event_id)
+    cursor, opening = _opening(user_id=grant.user_id, last_event_id=last_event_id)
+    grant = dataclasses.replace(grant, studio_id=feed.feed_studio_of(user_id=grant.user_id))
     return grant, cursor, opening
 
 

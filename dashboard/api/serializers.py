@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSerializer
+from accounts.models import StudioRole
 from billing.api.serializers import (
     PaymentSerializer,
     PlanSummarySerializer,
@@ -108,6 +109,43 @@ class LoggedSerializer(serializers.Serializer):
     meal_totals = MealTotalsSerializer(help_text="Sums over `meals`.")
 
 
+class TodayHabitSerializer(serializers.Serializer):
+    habit = serializers.IntegerField(source="habit.id", help_text="The habit (habits/<id>/).")
+    title = serializers.CharField(source="habit.title")
+    frequency = serializers.CharField(source="habit.frequency", help_text="daily or weekly.")
+    goal = serializers.DecimalField(
+        source="habit.goal",
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="The numeric goal per day, if any.",
+    )
+    unit = serializers.CharField(source="habit.unit")
+    done = serializers.BooleanField(help_text="Checked for the date (and the goal reached).")
+    value = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="The date's check value (numeric habits); null when unchecked.",
+    )
+
+
+class TodayCheckInFormSerializer(serializers.Serializer):
+    form_assignment = serializers.IntegerField(
+        help_text="The live weekly assignment: send it as `form_assignment` to form-responses/."
+    )
+    form = serializers.IntegerField(
+        allow_null=True, help_text="The form (null once the trainer deleted it)."
+    )
+    form_version = serializers.IntegerField(help_text="The version to answer.")
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    due_week_start = serializers.DateField(help_text="Monday of the ISO week of the date shown.")
+    submitted = serializers.BooleanField(help_text="That week's response is in.")
+
+
 class TodaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The local date shown.")
     workout = TodayWorkoutSerializer(
@@ -120,6 +158,12 @@ class TodaySerializer(serializers.Serializer):
         help_text="True when the workout plan's day is a rest day."
     )
     logged = LoggedSerializer(help_text="What the client already logged for the date.")
+    habits = TodayHabitSerializer(many=True, help_text="Habits active on the date.")
+    checkin_form = TodayCheckInFormSerializer(
+        allow_null=True,
+        help_text="The weekly check-in form to fill for the date's week when the trainer "
+        "assigned one (it replaces the progress check-in); null otherwise.",
+    )
 
 
 # ---------------------------------------------------------------------------- me/streaks/
@@ -236,10 +280,22 @@ class NeedsAttentionSerializer(serializers.Serializer):
     )
 
 
-class TrainerDashboardSerializer(serializers.Serializer):
-    as_of = serializers.DateTimeField()
-    timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
-    month_start = serializers.DateField(help_text="First day of the current month.")
+class HabitFiguresSerializer(serializers.Serializer):
+    active = serializers.IntegerField(
+        help_text="Habits of the active clients that are active today (reader's local date)."
+    )
+    completion_7d = serializers.IntegerField(
+        allow_null=True,
+        help_text="Completions met over expected ones across those clients' habits over the "
+        "last 7 complete days, percent (each habit as in habits/<id>/ completion_7d, capped "
+        "at its expected count); null when no habit was active in the window.",
+    )
+
+
+class _FiguresSerializer(serializers.Serializer):
+    """The dashboard figures over one set of clients (`dashboard/`, the whole studio, and
+    each coach of `studio/dashboard/`)."""
+
     active_clients = serializers.IntegerField()
     total_clients = serializers.IntegerField()
     new_clients_this_month = serializers.IntegerField()
@@ -254,9 +310,47 @@ class TrainerDashboardSerializer(serializers.Serializer):
     )
     revenue_this_month = MoneySerializer(many=True)
     revenue_last_month = MoneySerializer(many=True)
-    checkins_awaiting_review = serializers.IntegerField()
+    checkins_awaiting_review = serializers.IntegerField(
+        help_text="Unreviewed check-ins plus unreviewed weekly form responses (a weekly "
+        "form response is that week's check-in)."
+    )
     workouts_last_7_days = serializers.IntegerField()
     needs_attention = NeedsAttentionSerializer(many=True)
     needs_attention_total = serializers.IntegerField(
         help_text="How many clients need attention (the list shows the first 10)."
+    )
+    habits = HabitFiguresSerializer(help_text="Habit completion over the active clients.")
+
+
+class TrainerDashboardSerializer(_FiguresSerializer):
+    as_of = serializers.DateTimeField()
+    timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
+    month_start = serializers.DateField(help_text="First day of the current month.")
+
+
+# ---------------------------------------------------------------------- studio/dashboard/
+
+
+class StudioRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CoachFiguresSerializer(_FiguresSerializer):
+    member = serializers.IntegerField(help_text="The coach's studio member id.")
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=StudioRole.choices)
+    title = serializers.CharField(allow_blank=True)
+
+
+class StudioDashboardSerializer(_FiguresSerializer):
+    as_of = serializers.DateTimeField()
+    timezone = serializers.CharField(help_text="The reader's timezone; months follow it.")
+    month_start = serializers.DateField(help_text="First day of the current month.")
+    studio = StudioRefSerializer()
+    coaches = CoachFiguresSerializer(
+        many=True,
+        help_text="Every member who can coach (owner, admin, coach; and anyone else who is "
+        "still some client's primary coach), in joining order, with the same figures over "
+        "the clients they are the primary coach of.",
     )

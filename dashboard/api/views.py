@@ -6,10 +6,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import membership_of
 from dashboard import selectors
 from dashboard.api import serializers as s
+from fitbud.api.exceptions import StudioRoleForbidden
 from fitbud.api.permissions import IsClient, IsTrainer
 from fitbud.api.response_cache import cached_response
+from fitbud.api.schema import error_response
 
 CLIENT_TAG = ["me"]
 
@@ -105,3 +108,27 @@ class TrainerDashboardView(APIView):
     def get(self, request):
         figures = selectors.trainer_dashboard(trainer=request.user)
         return Response(s.TrainerDashboardSerializer(figures).data)
+
+
+class StudioDashboardView(APIView):
+    permission_classes = [IsAuthenticated, IsTrainer]
+
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Studio dashboard: the dashboard figures for the whole studio and per coach",
+        description="Owners and admins only (403 `studio_role_forbidden` for coaches and "
+        "specialists). The figures of `dashboard/` over every client of the studio, then "
+        "the same figures per coach over the clients they are the primary coach of. Months "
+        "follow the reader's timezone. See docs/dashboards.md.",
+        responses={
+            200: s.StudioDashboardSerializer,
+            403: error_response("Not an owner or admin of the studio.", "studio_role_forbidden"),
+        },
+    )
+    @cached_response
+    def get(self, request):
+        member = membership_of(request.user)
+        if member is None or not member.manages_studio:
+            raise StudioRoleForbidden()
+        figures = selectors.studio_dashboard(member=member, user=request.user)
+        return Response(s.StudioDashboardSerializer(figures).data)

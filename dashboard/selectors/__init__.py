@@ -24,6 +24,7 @@ from dashboard.selectors.trainer import (
     ATTENTION_ADHERENCE_BELOW_PCT,
     ATTENTION_INACTIVE_DAYS,
     ATTENTION_LIMIT,
+    studio_dashboard,
     trainer_dashboard,
 )
 
@@ -44,5 +45,6 @@ __all__ = [
     "client_today",
     "compute_streaks",
     "plans_until",
+    "studio_dashboard",
     "trainer_dashboard",
 ]

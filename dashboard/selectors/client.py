@@ -15,6 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Payment, Subscription
 from clients.models import Client
+from coaching.selectors.forms import client_weekly_form_due
+from coaching.selectors.habits import habits_for_day
 from dashboard.selectors.schedule import ONE_DAY, Schedule, is_rest
 from plans.models import PlanAssignment, PlanKind
 from progress.models import CheckIn, MealLog, WorkoutLog
@@ -82,7 +84,9 @@ def client_today(
 ) -> dict[str, Any]:
     """The plan days for `on_date` and what the client already logged that day.
 
-    Queries: assignments (unless given), that day's workout logs, that day's meal logs.
+    Queries: assignments (unless given), that day's workout logs, that day's meal logs,
+    the habits active that day with that day's check, the live weekly form with whether
+    that week's response is in.
     """
     if assignments is None:
         assignments = list(
@@ -107,6 +111,8 @@ def client_today(
             "meals": meals,
             "meal_totals": _meal_totals(meals),
         },
+        "habits": habits_for_day(client=client, on_date=on_date),
+        "checkin_form": client_weekly_form_due(client=client, on_date=on_date),
     }
 
 
@@ -228,7 +234,7 @@ def client_latest_feedback(*, client: Client) -> CheckIn | None:
 
 
 def client_home(*, client: Client) -> dict[str, Any]:
-    """today + streaks + subscription + latest feedback: 6 queries whatever the data size."""
+    """today + streaks + subscription + latest feedback: 8 queries whatever the data size."""
     today = client.user.local_today()
     assignments = client_assignments(client=client)
     workout_assignments = [a for a in assignments if a.kind == PlanKind.WORKOUT]

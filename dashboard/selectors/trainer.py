@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import StudioMember, User
 from billing.models import Payment
 from clients.models import Client, ClientStatusChange
+from coaching.models import FormResponse
+from coaching.selectors.habits import habit_completion_rows, habit_completion_summary
 from dashboard.selectors.schedule import ONE_DAY, PlanSpan, Schedule, plan_span
 from plans.models import PlanAssignment, PlanKind
 from progress.models import CheckIn, WorkoutLog
@@ -43,30 +45,42 @@ def _pct(part: int, whole: int) -> int | None:
     return min(100, round(part * 100 / whole))
 
 
-def _revenue(*, trainer: User, last_start: datetime, this_start: datetime, next_start: datetime):
-    """Succeeded payments per currency for both months in one grouped query.
-
-    Both lists name the same currencies (any with revenue in either month), so the app can
-    compare them side by side; an amount is 0 where that month had none.
-    """
-    rows = (
+def _revenue_rows(
+    *, clients: Q, last_start: datetime, this_start: datetime, next_start: datetime
+) -> list[dict[str, Any]]:
+    """Succeeded payments of `clients` (a filter on Payment through `client__`) per coach
+    and currency for both months, in one grouped query."""
+    return list(
         Payment.objects.filter(
-            client__trainer=trainer,
+            clients,
             status=Payment.Status.SUCCEEDED,
             paid_at__gte=last_start,
             paid_at__lt=next_start,
         )
-        .values("currency")
+        .values("client__trainer_id", "currency")
         .annotate(
             this_month=Sum("amount", filter=Q(paid_at__gte=this_start), default=0),
             last_month=Sum("amount", filter=Q(paid_at__lt=this_start), default=0),
         )
         .order_by("currency")
     )
-    this_month, last_month = [], []
+
+
+def _revenue(rows: list[dict[str, Any]]):
+    """Per currency for both months (summing the per-coach rows of `_revenue_rows`).
+
+    Both lists name the same currencies (any with revenue in either month), so the app can
+    compare them side by side; an amount is 0 where that month had none.
+    """
+    totals: dict[str, list[int]] = {}
     for row in rows:
-        this_month.append({"currency": row["currency"], "amount": row["this_month"]})
-        last_month.append({"currency": row["currency"], "amount": row["last_month"]})
+        amounts = totals.setdefault(row["currency"], [0, 0])
+        amounts[0] += row["this_month"]
+        amounts[1] += row["last_month"]
+    this_month, last_month = [], []
+    for currency in sorted(totals):
+        this_month.append({"currency": currency, "amount": totals[currency][0]})
+        last_month.append({"currency": currency, "amount": totals[currency][1]})
     return this_month, last_month
 
 
@@ -77,8 +91,8 @@ class _SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
-def _client_rows(*, trainer: User, today: date, this_start: datetime) -> list[dict[str, Any]]:
-    """One row per client of the trainer with every per-client figure the dashboard needs.
+def _client_rows(*, clients: Q, today: date, this_start: datetime) -> list[dict[str, Any]]:
+    """One row per client matching `clients` (a filter on Client) with every per-client figure the dashboard needs.
 
     One query for what used to be four (client figures, check-ins, workouts, adherence
     rows): the totals are sums over these rows. Each figure is a correlated subquery bounded
@@ -95,9 +109,22 @@ def _client_rows(*, trainer: User, today: date, this_start: datetime) -> list[di
     # Only the date column, so that PostgreSQL can answer from the index alone.
     log_dates = WorkoutLog.objects.filter(client=OuterRef("pk")).order_by().values("date")
     unreviewed = CheckIn.objects.filter(client=OuterRef("pk"), reviewed_at__isnull=True)
+    # A weekly form response is that week's check-in (docs/coaching.md): it waits for
+    # review the same way. One-off questionnaires are not check-ins.
+    unreviewed_forms = FormResponse.objects.filter(
+        client=OuterRef("pk"), week_start__isnull=False, reviewed_at__isnull=True
+    )
     return list(
-        Client.objects.filter(trainer=trainer)
-        .values("id", "is_active", "joined_at", "deactivated_at", "user__full_name", "user__email")
+        Client.objects.filter(clients)
+        .values(
+            "id",
+            "trainer_id",
+            "is_active",
+            "joined_at",
+            "deactivated_at",
+            "user__full_name",
+            "user__email",
+        )
         .annotate(
             was_active=Subquery(last_change[:1]),
             last_workout_date=Subquery(log_dates.filter(date__lte=today).order_by("-date")[:1]),
@@ -109,6 +136,7 @@ def _client_rows(*, trainer: User, today: date, this_start: datetime) -> list[di
             ),
             workouts_7d=_SubqueryCount(log_dates.filter(date__gt=w7_start, date__lte=today)),
             checkins_awaiting_review=_SubqueryCount(unreviewed.order_by().values("pk")),
+            forms_awaiting_review=_SubqueryCount(unreviewed_forms.order_by().values("pk")),
         )
         .order_by("id")
     )
@@ -143,10 +171,12 @@ def _client_figures(
     }
 
 
-def _needs_attention(
-    *, trainer: User, today: date, rows: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], int]:
-    """Adherence of every active client, then the ones needing attention (bounded list).
+def _flagged(
+    *, clients: Q, tz: zoneinfo.ZoneInfo, today: date, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Adherence of every active client, then the ones needing attention, most urgent
+    first (all of them: `_needs_attention` bounds the list). `clients` filters
+    PlanAssignment through `client__`.
 
     Logged counts come with the client rows. Scheduled counts are computed in Python from
     the assignments overlapping the 28-day window (one query, bounded by clients x
@@ -158,7 +188,7 @@ def _needs_attention(
     spans: dict[int, list[PlanSpan]] = defaultdict(list)
     assignments = (
         PlanAssignment.objects.filter(
-            client__trainer=trainer,
+            clients,
             client__is_active=True,
             kind=PlanKind.WORKOUT,
             start_date__lte=today,
@@ -174,7 +204,7 @@ def _needs_attention(
             status=a["status"],
             ended_at=a["ended_at"],
             snapshot=a["snapshot"],
-            tz=trainer.tzinfo,
+            tz=tz,
         )
         if span is not None:
             spans[a["client_id"]].append(span)
@@ -199,6 +229,7 @@ def _needs_attention(
             continue
         flagged.append(
             {
+                "trainer_id": row["trainer_id"],
                 "client": {
                     "id": client_id,
                     "full_name": row["user__full_name"],
@@ -222,43 +253,161 @@ def _needs_attention(
             f["client"]["id"],
         )
     )
+    return flagged
+
+
+def _needs_attention(flagged: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     return flagged[:ATTENTION_LIMIT], len(flagged)
 
 
-def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
-    """The trainer's figures in a fixed number of queries (3) whatever the client count."""
+def _months(tz: zoneinfo.ZoneInfo) -> tuple[datetime, date, datetime, datetime, datetime]:
     now = timezone.now()
-    tz = trainer.tzinfo
     local_now = now.astimezone(tz)
-    today = local_now.date()
-    this_start = _month_start(local_now.year, local_now.month, tz)
-    last_start = _month_start(local_now.year, local_now.month - 1, tz)
-    next_start = _month_start(local_now.year, local_now.month + 1, tz)
+    return (
+        now,
+        local_now.date(),
+        _month_start(local_now.year, local_now.month - 1, tz),
+        _month_start(local_now.year, local_now.month, tz),
+        _month_start(local_now.year, local_now.month + 1, tz),
+    )
 
-    rows = _client_rows(trainer=trainer, today=today, this_start=this_start)
+
+def _figures(
+    rows: list[dict[str, Any]],
+    revenue_rows: list[dict[str, Any]],
+    flagged: list[dict[str, Any]],
+    habit_rows: list[dict[str, Any]],
+    *,
+    today: date,
+    this_start: datetime,
+    last_start: datetime,
+) -> dict[str, Any]:
+    """The dashboard figures over one set of clients (its rows, revenue rows, flags and
+    habit rows)."""
     figures = _client_figures(rows, this_start=this_start, last_start=last_start)
-    revenue_this_month, revenue_last_month = _revenue(
-        trainer=trainer, last_start=last_start, this_start=this_start, next_start=next_start
-    )
-    needs_attention, needs_attention_total = _needs_attention(
-        trainer=trainer, today=today, rows=rows
-    )
+    revenue_this_month, revenue_last_month = _revenue(revenue_rows)
+    needs_attention, needs_attention_total = _needs_attention(flagged)
     return {
-        "as_of": now,
-        "timezone": trainer.timezone,
-        "month_start": this_start.date(),
-        "active_clients": figures["active_clients"],
-        "total_clients": figures["total_clients"],
-        "new_clients_this_month": figures["new_clients_this_month"],
-        "new_clients_last_month": figures["new_clients_last_month"],
-        "active_clients_last_month": figures["active_clients_last_month"],
+        **figures,
         "active_clients_growth_pct": _growth_pct(
             figures["active_clients"], figures["active_clients_last_month"]
         ),
         "revenue_this_month": revenue_this_month,
         "revenue_last_month": revenue_last_month,
-        "checkins_awaiting_review": sum(row["checkins_awaiting_review"] for row in rows),
+        "checkins_awaiting_review": sum(
+            row["checkins_awaiting_review"] + row["forms_awaiting_review"] for row in rows
+        ),
         "workouts_last_7_days": sum(row["workouts_7d"] for row in rows),
         "needs_attention": needs_attention,
         "needs_attention_total": needs_attention_total,
+        "habits": habit_completion_summary(habit_rows, today=today),
+    }
+
+
+def _dashboard(*, clients: Q, payments: Q, assignments: Q, habits: Q, tz: zoneinfo.ZoneInfo):
+    """The four queries of a dashboard over the clients the filters name (the same set
+    seen from Client, Payment, PlanAssignment and Habit). Habit figures count the active
+    clients' habits, with the reader's local date as "today"."""
+    now, today, last_start, this_start, next_start = _months(tz)
+    rows = _client_rows(clients=clients, today=today, this_start=this_start)
+    revenue_rows = _revenue_rows(
+        clients=payments, last_start=last_start, this_start=this_start, next_start=next_start
+    )
+    flagged = _flagged(clients=assignments, tz=tz, today=today, rows=rows)
+    habit_rows = habit_completion_rows(habits=habits & Q(client__is_active=True), today=today)
+    return now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows
+
+
+def trainer_dashboard(*, trainer: User) -> dict[str, Any]:
+    """The trainer's figures over their PRIMARY clients (for a solo trainer: the whole
+    studio) in a fixed number of queries (4) whatever the client count."""
+    now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows = _dashboard(
+        clients=Q(trainer=trainer),
+        payments=Q(client__trainer=trainer),
+        assignments=Q(client__trainer=trainer),
+        habits=Q(client__trainer=trainer),
+        tz=trainer.tzinfo,
+    )
+    return {
+        "as_of": now,
+        "timezone": trainer.timezone,
+        "month_start": this_start.date(),
+        **_figures(
+            rows,
+            revenue_rows,
+            flagged,
+            habit_rows,
+            today=today,
+            this_start=this_start,
+            last_start=last_start,
+        ),
+    }
+
+
+def studio_dashboard(*, member: StudioMember, user: User) -> dict[str, Any]:
+    """The same figures over the whole studio of `member`, then per coach over their primary
+    clients, in a fixed number of queries (5: clients, revenue, assignments, habits,
+    coaches) whatever the number of coaches and clients. Months follow the reader's
+    timezone."""
+    studio_id = member.studio_id
+    now, today, last_start, this_start, rows, revenue_rows, flagged, habit_rows = _dashboard(
+        clients=Q(studio_id=studio_id),
+        payments=Q(client__studio_id=studio_id),
+        assignments=Q(client__studio_id=studio_id),
+        habits=Q(client__studio_id=studio_id),
+        tz=user.tzinfo,
+    )
+    by_coach: dict[int, tuple[list, list, list, list]] = defaultdict(lambda: ([], [], [], []))
+    for row in rows:
+        by_coach[row["trainer_id"]][0].append(row)
+    for row in revenue_rows:
+        by_coach[row["client__trainer_id"]][1].append(row)
+    for flag in flagged:
+        by_coach[flag["trainer_id"]][2].append(flag)
+    for habit in habit_rows:
+        by_coach[habit["trainer_id"]][3].append(habit)
+    coaches = []
+    members = (
+        StudioMember.objects.filter(studio_id=studio_id)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    for coach in members:
+        if not coach.can_coach and coach.user_id not in by_coach:
+            continue  # a specialist (unless still some client's primary coach)
+        coach_rows, coach_revenue, coach_flagged, coach_habits = by_coach.get(
+            coach.user_id, ([], [], [], [])
+        )
+        coaches.append(
+            {
+                "member": coach.pk,
+                "name": coach.user.full_name or coach.user.email,
+                "role": coach.role,
+                "title": coach.title,
+                **_figures(
+                    coach_rows,
+                    coach_revenue,
+                    coach_flagged,
+                    coach_habits,
+                    today=today,
+                    this_start=this_start,
+                    last_start=last_start,
+                ),
+            }
+        )
+    return {
+        "as_of": now,
+        "timezone": user.timezone,
+        "month_start": this_start.date(),
+        "studio": {"id": studio_id, "name": member.studio.name},
+        **_figures(
+            rows,
+            revenue_rows,
+            flagged,
+            habit_rows,
+            today=today,
+            this_start=this_start,
+            last_start=last_start,
+        ),
+        "coaches": coaches,
     }

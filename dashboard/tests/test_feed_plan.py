@@ -27,6 +27,7 @@ def big_feed(db):
     ActivityEvent.objects.bulk_create(
         (
             ActivityEvent(
+                studio_id=client.studio_id,
                 trainer_id=client.trainer_id,
                 client=client,
                 kind=rng.choice(kinds),
@@ -52,7 +53,7 @@ def plan(queryset) -> str:
 
 @pytest.mark.postgres
 def test_every_feed_query_is_served_by_an_index(big_feed):
-    trainer_feed = feed.feed_list(trainer_id=big_feed.trainer_id)
+    trainer_feed = feed.feed_list(user=big_feed.trainer)
     newest = trainer_feed[0]
 
     page = plan(trainer_feed)

@@ -56,6 +56,7 @@ def _unsignalled_meal(client_link, name):
         ActivityEvent.objects.bulk_create(
             [
                 ActivityEvent(
+                    studio_id=client_link.studio_id,
                     trainer_id=client_link.trainer_id,
                     client=client_link,
                     kind="meal.logged",
@@ -111,7 +112,9 @@ def test_events_committed_while_the_listen_connection_is_down_are_all_delivered_
     ids = [e["id"] for e in frames(text)]
     assert ids == sorted(ids) == sorted(set(ids))
     assert ids == list(
-        ActivityEvent.objects.filter(trainer=trainer).order_by("id").values_list("id", flat=True)
+        ActivityEvent.objects.filter(studio_id=trainer.membership.studio_id)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
 
 

@@ -7,6 +7,7 @@ import time_machine
 
 from billing.models import Subscription
 from billing.tests.factories import SubscriptionFactory
+from coaching.tests.factories import FormAssignmentFactory, HabitFactory
 from conftest import auth_client
 from plans.models import PlanKind
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
@@ -139,13 +140,18 @@ def test_it_runs_a_fixed_number_of_queries(frozen, client_link, count, django_as
         )
         for n in range(count // 10)
     )
+    for n in range(5):
+        HabitFactory(client=client_link, title=f"Habit {n}", start_date=today)
+    FormAssignmentFactory(client=client_link, kind="weekly")
     api = auth_client(client_link.user)
     # auth user (with its tenant and generation, the response cache's key), client,
     # assignments, today's workouts, today's meals, log dates, subscription (+ plan),
-    # latest feedback
-    with django_assert_num_queries(8):
+    # latest feedback, habits with today's check, the weekly form (+ this week's response)
+    with django_assert_num_queries(10):
         response = api.get(URL)
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the same read again is served from the cache
         assert api.get(URL).content == response.content
     assert response.json()["streaks"]["current"] == count
+    assert len(response.json()["today"]["habits"]) == 5
+    assert response.json()["today"]["checkin_form"]["due_week_start"] == "2026-03-02"

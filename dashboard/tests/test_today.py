@@ -7,6 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory
+from coaching.models import FormResponse
+from coaching.tests.factories import FormAssignmentFactory, HabitFactory
 from conftest import assert_error, auth_client
 from plans.models import PlanAssignment, PlanKind
 from plans.tests.factories import DIET_CONTENT, PlanAssignmentFactory, PlanTemplateFactory
@@ -248,13 +250,19 @@ def test_it_runs_a_fixed_number_of_queries(
         MealLog(client=client_link, date=day - dt.timedelta(days=n % 300), meal="Lunch")
         for n in range(logs)
     )
+    for n in range(5):
+        HabitFactory(client=client_link, title=f"Habit {n}", start_date=day)
+    FormAssignmentFactory(client=client_link, kind="weekly")
     # auth user (with its tenant and generation, the response cache's key), client,
-    # assignments, workouts of the day, meals of the day
-    with django_assert_num_queries(5):
+    # assignments, workouts of the day, meals of the day, habits with the day's check,
+    # the weekly form with whether the week's response is in
+    with django_assert_num_queries(7):
         response = client_api.get(URL, {"date": day.isoformat()})
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the same read again is served from the cache
         assert client_api.get(URL, {"date": day.isoformat()}).content == response.content
+    assert len(response.json()["habits"]) == 5
+    assert response.json()["checkin_form"]["submitted"] is False
 
 
 @pytest.mark.parametrize(
@@ -291,3 +299,30 @@ def test_a_diet_plan_without_targets_says_null(client_api, client_link):
     assert body["diet"]["day"] == {"name": "Any day", "meals": []}
     assert body["diet"]["targets"] is None
     assert body["workout"] is None
+
+
+def test_the_weekly_check_in_is_the_assigned_form_with_its_week(client_api, client_link):
+    assert client_api.get(URL, {"date": "2026-03-04"}).json()["checkin_form"] is None
+    FormAssignmentFactory(client=client_link, kind="once")  # a questionnaire is not it
+    assert client_api.get(URL, {"date": "2026-03-04"}).json()["checkin_form"] is None
+    weekly = FormAssignmentFactory(client=client_link, kind="weekly")
+    FormResponse.objects.create(
+        client=client_link,
+        assignment=weekly,
+        form_version=weekly.form_version,
+        date=dt.date(2026, 3, 3),
+        week_start=dt.date(2026, 3, 2),
+        answers=[],
+    )
+    body = client_api.get(URL, {"date": "2026-03-04"}).json()["checkin_form"]
+    assert body == {
+        "form_assignment": weekly.pk,
+        "form": weekly.form_id,
+        "form_version": weekly.form_version_id,
+        "name": "Weekly check-in",
+        "version": 1,
+        "due_week_start": "2026-03-02",
+        "submitted": True,
+    }
+    later = client_api.get(URL, {"date": "2026-03-09"}).json()["checkin_form"]
+    assert (later["due_week_start"], later["submitted"]) == ("2026-03-09", False)

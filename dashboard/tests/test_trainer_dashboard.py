@@ -12,6 +12,8 @@ from billing.models import Payment
 from billing.tests.factories import PaymentFactory, SubscriptionFactory
 from clients.models import Client, ClientStatusChange
 from clients.tests.factories import ClientFactory
+from coaching.models import FormResponse, Habit, HabitCheck
+from coaching.tests.factories import FormAssignmentFactory, HabitCheckFactory, HabitFactory
 from conftest import auth_client
 from dashboard.selectors import ATTENTION_LIMIT
 from plans.models import PlanAssignment, PlanKind
@@ -369,7 +371,12 @@ def populate(trainer, clients: int):
         ClientUserFactory.build(email=f"bulk{trainer.id}-{n}@example.com") for n in range(clients)
     )
     links = Client.objects.bulk_create(
-        Client(user=user, trainer=trainer, joined_at=at(2026, 1 + n % 3, 1 + n % 27))
+        Client(
+            user=user,
+            trainer=trainer,
+            studio_id=trainer.membership.studio_id,
+            joined_at=at(2026, 1 + n % 3, 1 + n % 27),
+        )
         for n, user in enumerate(users)
     )
     template = PlanTemplateFactory(trainer=trainer)
@@ -395,6 +402,27 @@ def populate(trainer, clients: int):
     subscription = SubscriptionFactory(client=links[0])
     PaymentFactory(subscription=subscription, paid_at=at(2026, 3, 2))
     CheckInFactory(client=links[0], date=D(2026, 3, 16))
+    # Two habits per client (a daily one checked on 3 of the last 7 days, a weekly one
+    # 3 times a week checked once) and a weekly form answered, unreviewed.
+    habits = Habit.objects.bulk_create(
+        Habit(client=link, title=title, frequency=freq, target=target, start_date=D(2026, 3, 1))
+        for link in links
+        for title, freq, target in (("Walk", "daily", 1), ("Stretch", "weekly", 3))
+    )
+    HabitCheck.objects.bulk_create(
+        HabitCheck(habit=habit, client_id=habit.client_id, date=D(2026, 3, 19) - dt.timedelta(n))
+        for habit in habits
+        for n in range(3 if habit.frequency == "daily" else 1)
+    )
+    assignment = FormAssignmentFactory(client=links[0], kind="weekly")
+    FormResponse.objects.create(
+        client=links[0],
+        assignment=assignment,
+        form_version=assignment.form_version,
+        date=D(2026, 3, 17),
+        week_start=D(2026, 3, 16),
+        answers=[],
+    )
 
 
 @pytest.mark.django_db
@@ -404,12 +432,16 @@ def test_it_runs_a_fixed_number_of_queries(clients, django_assert_num_queries):
     populate(trainer, clients)
     with time_machine.travel(at(2026, 3, 20, 12), tick=False):
         api = auth_client(trainer)
-        # auth user, one row per client (figures, check-ins, workouts, adherence), revenue,
-        # assignments
-        with django_assert_num_queries(4):
+        # auth user, one row per client (figures, check-ins and weekly forms awaiting
+        # review, workouts, adherence), revenue, assignments, habits with their 7-day checks
+        with django_assert_num_queries(5):
             response = api.get(URL)
     assert response.status_code == 200
-    assert response.json()["total_clients"] == clients
+    body = response.json()
+    assert body["total_clients"] == clients
+    assert body["checkins_awaiting_review"] == 2  # links[0]: a check-in and a weekly form
+    # Per client: daily 3 of 7 expected, weekly 1 of 3 expected: 4 / 10.
+    assert body["habits"] == {"active": 2 * clients, "completion_7d": 40}
 
 
 def test_training_days_agree_with_the_plan_day_of_each_date():
@@ -447,3 +479,57 @@ def test_a_trainer_ahead_of_utc_is_already_in_the_next_month(trainer):
     body = get_dashboard(trainer, at(2026, 3, 31, 11, 30))  # Apr 1, 00:30 Auckland
     assert body["month_start"] == "2026-04-01"
     assert (body["new_clients_this_month"], body["new_clients_last_month"]) == (1, 1)
+
+
+# ---------------------------------------------------------------------- habits
+
+
+@pytest.mark.django_db
+def test_habit_completion_covers_active_clients_goals_and_habit_dates(trainer):
+    client = ClientFactory(trainer=trainer)
+    water = HabitFactory(client=client, goal=8, unit="glasses", start_date=D(2026, 3, 16))
+    HabitCheckFactory(habit=water, date=D(2026, 3, 16), value=8)  # met
+    HabitCheckFactory(habit=water, date=D(2026, 3, 17), value=5)  # under the goal
+    HabitCheckFactory(habit=water, date=D(2026, 3, 20), value=9)  # today: not in the window
+    HabitFactory(client=client, start_date=D(2026, 1, 1), end_date=D(2026, 3, 1))  # over
+    HabitFactory(client=client, start_date=D(2026, 3, 25))  # not started
+    gone = ClientFactory(trainer=trainer, is_active=False)
+    HabitCheckFactory(habit=HabitFactory(client=gone), date=D(2026, 3, 18))
+    HabitFactory(client=ClientFactory())  # another trainer's client
+    with time_machine.travel(at(2026, 3, 20, 12), tick=False):
+        body = auth_client(trainer).get(URL).json()
+    # water: active 16..19 (4 days), met on one: 25%.
+    assert body["habits"] == {"active": 1, "completion_7d": 25}
+
+
+@pytest.mark.django_db
+def test_habit_completion_is_null_without_habits(trainer):
+    ClientFactory(trainer=trainer)
+    with time_machine.travel(at(2026, 3, 20, 12), tick=False):
+        body = auth_client(trainer).get(URL).json()
+    assert body["habits"] == {"active": 0, "completion_7d": None}
+
+
+@pytest.mark.django_db
+def test_weekly_form_responses_wait_for_review_like_check_ins(trainer):
+    client = ClientFactory(trainer=trainer)
+    weekly = FormAssignmentFactory(client=client, kind="weekly")
+    once = FormAssignmentFactory(client=client, kind="once")
+    for assignment, week_start, reviewed in (
+        (weekly, D(2026, 3, 9), None),
+        (weekly, D(2026, 3, 2), at(2026, 3, 4)),
+        (once, None, None),  # a questionnaire is not a check-in
+    ):
+        FormResponse.objects.create(
+            client=client,
+            assignment=assignment,
+            form_version=assignment.form_version,
+            date=D(2026, 3, 10),
+            week_start=week_start,
+            answers=[],
+            reviewed_at=reviewed,
+        )
+    CheckInFactory(client=client, date=D(2026, 3, 16))
+    with time_machine.travel(at(2026, 3, 20, 12), tick=False):
+        body = auth_client(trainer).get(URL).json()
+    assert body["checkins_awaiting_review"] == 2

@@ -47,6 +47,23 @@ class ClientInactive(exceptions.PermissionDenied):
     default_code = "client_inactive"
 
 
+class StudioRoleForbidden(exceptions.PermissionDenied):
+    default_detail = "Your role in the studio does not allow this (owners and admins only)."
+    default_code = "studio_role_forbidden"
+
+
+class AccessNotGranted(exceptions.PermissionDenied):
+    default_detail = "You have no access to this part of the client's record."
+    default_code = "access_not_granted"
+
+
+class ClientNotManageable(exceptions.PermissionDenied):
+    default_detail = (
+        "Only the client's primary coach and the studio's owners and admins can do this."
+    )
+    default_code = "not_primary_coach"
+
+
 def _single_auth_error(exc: exceptions.APIException) -> exceptions.APIException:
     # simplejwt packs {detail, code, messages: [...]} into one exception; report it as one
     # error, with the most specific message ("Token is expired") as the detail.

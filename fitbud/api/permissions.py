@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from fitbud.api.exceptions import ClientInactive
+from fitbud.api.exceptions import ClientInactive, StudioRoleForbidden
 
 
 class IsTrainer(BasePermission):
@@ -40,4 +40,19 @@ class ActiveClientCanWrite(BasePermission):
             link = getattr(user, "client_link", None)
             if link is None or not link.is_active:
                 raise ClientInactive()
+        return True
+
+
+class StudioManagerWrites(BasePermission):
+    """Reads for every member; writes only for the studio's owners and admins (a solo
+    trainer owns their studio). 403 `studio_role_forbidden` otherwise."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        from accounts.models import membership_of
+
+        member = membership_of(request.user)
+        if member is None or not member.manages_studio:
+            raise StudioRoleForbidden()
         return True

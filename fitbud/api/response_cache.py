@@ -1,6 +1,6 @@
 """Cached reads: a per-tenant, generation-checked cache of hot GET responses.
 
-A tenant is one trainer with their clients. Every tenant has a *generation*, a number in
+A tenant is a studio (accounts.Studio) with its members and clients. Every tenant has a *generation*, a number in
 the database (fitbud.api.models.TenantGeneration) that every write to one of the tenant's
 rows moves on **in the write's own transaction** (model signals, below: an upsert next to
 the write). The authentication reads the caller's row, tenant and generation in one query,
@@ -16,7 +16,9 @@ COMMITTED the generation and the rows a write changed become visible together, s
 
 Entries also expire after RESPONSE_CACHE_SECONDS, which bounds how long a response that
 depends on the clock (a subscription period ending, "needs attention" since N days) can
-lag; the key carries the reader's local date, so a new day is always a fresh read.
+lag; the key carries the reader's local date, so a new day is always a fresh read. An entry
+read by a member who sees clients through access grants is also good only until the first of
+those grants ends (an expired grant stops at once, although nothing was written).
 
 What a key names: tenant, user, the absolute URL (host, path and query string) and the
 user's local date. Only 200 responses are stored; authentication, permissions and throttles
@@ -60,41 +62,53 @@ def enabled() -> bool:
 # --- tenants ------------------------------------------------------------------------------
 
 
-def _trainer_id(**client_lookup) -> int | None:
-    """The trainer of the client link matching the lookup (one query), None if there is none."""
+def _studio_of_client(**client_lookup) -> int | None:
+    """The studio of the client link matching the lookup (one query), None if none."""
     from clients.models import Client
 
-    return Client.objects.filter(**client_lookup).values_list("trainer_id", flat=True).first()
+    return Client.objects.filter(**client_lookup).values_list("studio_id", flat=True).first()
+
+
+def _studio_of_member(user_id: int | None) -> int | None:
+    from accounts.models import StudioMember
+
+    if user_id is None:
+        return None
+    return StudioMember.objects.filter(user_id=user_id).values_list("studio_id", flat=True).first()
 
 
 def _tenant_of(user) -> int | None:
     if user.is_trainer:
-        return user.pk
-    return _trainer_id(user_id=user.pk) if user.is_client else None
+        return _studio_of_member(user.pk)
+    return _studio_of_client(user_id=user.pk) if user.is_client else None
 
 
-def _user_sql(model: type[Model], connection) -> tuple[str, list[str]]:
-    """SELECT of one user row (by primary key), its tenant and the tenant's generation."""
+def _user_sql(model: type[Model], connection) -> tuple[str, list[str], list[str]]:
+    """SELECT of one user row (by primary key), its studio membership, its tenant and the
+    tenant's generation."""
+    from accounts.models import StudioMember
     from clients.models import Client
 
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
+    member_fields = StudioMember._meta.concrete_fields
     columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
-    tenant = (
-        f"CASE WHEN u.{quote(model._meta.get_field('role').column)} = %s "
-        f"THEN u.{quote(model._meta.pk.column)} "
-        f"WHEN u.{quote(model._meta.get_field('role').column)} = %s THEN c.trainer_id END"
-    )
+    member_columns = ", ".join(f"m.{quote(field.column)}" for field in member_fields)
+    role = f"u.{quote(model._meta.get_field('role').column)}"
+    pk = f"u.{quote(model._meta.pk.column)}"
+    tenant = f"CASE WHEN {role} = %s THEN m.studio_id WHEN {role} = %s THEN c.studio_id END"
     sql = (
-        f"SELECT {columns}, {tenant}, g.generation FROM {quote(model._meta.db_table)} u "
-        f"LEFT JOIN {quote(Client._meta.db_table)} c ON c.user_id = u.{quote(model._meta.pk.column)} "
+        f"SELECT {columns}, {member_columns}, {tenant}, g.generation "
+        f"FROM {quote(model._meta.db_table)} u "
+        f"LEFT JOIN {quote(StudioMember._meta.db_table)} m ON m.user_id = {pk} "
+        f"LEFT JOIN {quote(Client._meta.db_table)} c ON c.user_id = {pk} "
         f"LEFT JOIN {quote(TenantGeneration._meta.db_table)} g ON g.tenant_id = {tenant} "
-        f"WHERE u.{quote(model._meta.pk.column)} = %s"
+        f"WHERE {pk} = %s"
     )
-    return sql, [field.attname for field in fields]
+    return sql, [field.attname for field in fields], [field.attname for field in member_fields]
 
 
-_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str]]] = {}
+_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str], list[str]]] = {}
 
 
 def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
@@ -112,7 +126,7 @@ def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
     known = _user_sql_by_alias.get((model, using))
     if known is None:
         known = _user_sql_by_alias[(model, using)] = _user_sql(model, connection)
-    sql, attnames = known
+    sql, attnames, member_attnames = known
     roles = [model.Role.TRAINER.value, model.Role.CLIENT.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*roles, *roles, pk])
@@ -120,6 +134,17 @@ def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
     if row is None:
         raise model.DoesNotExist
     user = model.from_db(using, attnames, row[: len(attnames)])
+    if user.is_trainer:
+        # The membership rides along, so scoping (clients.selectors.client_scope) costs
+        # no query of its own on any request.
+        from accounts.models import StudioMember
+
+        member_row = row[len(attnames) : len(attnames) + len(member_attnames)]
+        member = None
+        if member_row[0] is not None:
+            member = StudioMember.from_db(using, member_attnames, member_row)
+            StudioMember.user.field.set_cached_value(member, user)
+        model.membership.related.set_cached_value(user, member)
     setattr(user, TENANT_ATTR, row[-2])
     setattr(user, GENERATION_ATTR, row[-1])
     return user
@@ -168,7 +193,7 @@ def _key(request, tenant_id: int, user_id: int, timezone_name: str) -> str:
     local_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(timezone_name))
     what = f"{request.build_absolute_uri()}|{local_today.isoformat()}"
     digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    return f"rc:{tenant_id}:{user_id}:{digest}"
+    return f"rs:{tenant_id}:{user_id}:{digest}"
 
 
 def _lookup(request) -> _Lookup | None:
@@ -182,17 +207,45 @@ def _lookup(request) -> _Lookup | None:
         return None
     key = _key(request, tenant_id, user.pk, user.timezone)
     entry = cache.get(key)
-    hit = entry if isinstance(entry, tuple) and entry[0] == generation else None
+    hit = None
+    fresh = isinstance(entry, tuple) and len(entry) == 4 and entry[0] == generation
+    if fresh and (entry[3] is None or time.time() < entry[3]):
+        hit = entry
     return _Lookup(key, generation, hit)
 
 
-def _store(lookup: _Lookup, response) -> None:
+def _grants_end(user) -> float | None:
+    """When the first access grant this member reads through ends (epoch seconds), None
+    when they read through none that ends."""
+    from accounts.models import membership_of
+    from clients.models import ClientAccess
+
+    member = membership_of(user)
+    if member is None or member.manages_studio:
+        return None
+    ends = (
+        ClientAccess.objects.active()
+        .filter(member=member, ends_at__isnull=False)
+        .order_by("ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    return ends.timestamp() if ends is not None else None
+
+
+def _store(lookup: _Lookup, request, response) -> None:
     # Stored with the generation read *before* the view read the database: if a write
     # moved it on meanwhile, this entry is already out of date and will never match.
+    timeout = settings.RESPONSE_CACHE_SECONDS
+    until = _grants_end(request.user)
+    if until is not None:
+        timeout = min(timeout, max(0, int(until - time.time())))
+        if timeout <= 0:
+            return
     cache.set(
         lookup.key,
-        (lookup.generation, response.content, response["Content-Type"]),
-        settings.RESPONSE_CACHE_SECONDS,
+        (lookup.generation, response.content, response["Content-Type"], until),
+        timeout,
     )
 
 
@@ -204,11 +257,11 @@ def cached_response(view_method: Callable) -> Callable:
     def wrapper(self, request, *args, **kwargs):
         lookup = _lookup(request)
         if lookup is not None and lookup.hit is not None:
-            _, content, content_type = lookup.hit
+            _, content, content_type, _ = lookup.hit
             return HttpResponse(content, content_type=content_type)
         response = view_method(self, request, *args, **kwargs)
         if lookup is not None and response.status_code == 200:
-            response.add_post_render_callback(lambda rendered: _store(lookup, rendered))
+            response.add_post_render_callback(lambda rendered: _store(lookup, request, rendered))
         return response
 
     wrapper.response_cache = True
@@ -218,23 +271,27 @@ def cached_response(view_method: Callable) -> Callable:
 # --- what invalidates ---------------------------------------------------------------------
 
 
-def _trainer_of_row(instance: Model) -> int | None:
-    return instance.trainer_id
+def _studio_of_row(instance: Model) -> int | None:
+    return instance.studio_id
 
 
-def _trainer_of_client_row(instance: Model) -> int | None:
+def _studio_of_client_row(instance: Model) -> int | None:
     field = instance._meta.get_field("client")
     if field.is_cached(instance):
-        return instance.client.trainer_id
-    return _trainer_id(pk=instance.client_id)
+        return instance.client.studio_id
+    return _studio_of_client(pk=instance.client_id)
 
 
-def _trainer_of_user(instance: Model) -> int | None:
+def _studio_of_trainer_row(instance: Model) -> int | None:
+    return _studio_of_member(instance.trainer_id)
+
+
+def _studio_of_user(instance: Model) -> int | None:
     return _tenant_of(instance)
 
 
-def _trainer_of_client(instance: Model) -> int | None:
-    return instance.trainer_id
+def _studio_itself(instance: Model) -> int | None:
+    return instance.pk
 
 
 # Fields whose change no cached response shows (a login touches these).
@@ -246,30 +303,41 @@ def _on_user_saved(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, update_f
         return
     if update_fields and set(update_fields) <= _UNSEEN_USER_FIELDS:
         return
-    bump(_trainer_of_user(instance), using)
+    bump(_studio_of_user(instance), using)
 
 
 def _resolver_for(model: type[Model]) -> Callable[[Model], int | None] | None:
-    from accounts.models import User
-    from clients.models import Client
+    from accounts.models import Studio, User
 
     if model is User:
-        return _trainer_of_user
-    if model is Client:
-        return _trainer_of_client
+        return _studio_of_user
+    if model is Studio:
+        return _studio_itself
     names = {field.name for field in model._meta.concrete_fields}
-    if "trainer" in names:
-        return _trainer_of_row
+    if "studio" in names:
+        return _studio_of_row
     if "client" in names:
-        return _trainer_of_client_row
+        return _studio_of_client_row
+    if "trainer" in names:
+        return _studio_of_trainer_row
     return None
 
 
 def tenant_models() -> list[type[Model]]:
-    """Every model of ours whose rows belong to one tenant (a trainer or a client link)."""
+    """Every model of ours whose rows belong to one tenant (a studio, directly or through a
+    client link or a member)."""
     from django.apps import apps
 
-    ours = ("accounts", "clients", "plans", "progress", "billing", "dashboard")
+    ours = (
+        "accounts",
+        "clients",
+        "plans",
+        "progress",
+        "coaching",
+        "billing",
+        "notifications",
+        "dashboard",
+    )
     return [
         model
         for label in ours

@@ -71,6 +71,7 @@ def problems(schema: dict[str, Any]) -> list[str]:
             if (
                 parameter.get("in") == "path"
                 and parameter["name"] != "token"  # invite tokens are strings
+                and parameter["name"] != "key"  # automation catalogue keys are slugs
                 and schema_of != {"type": "string", "format": "uuid"}  # log ids are UUIDs
                 and schema_of.get("type") != "integer"
             ):

@@ -4,8 +4,12 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("clients.api.urls")),
+    path("", include("exercises.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("progress.api.urls")),
+    path("", include("coaching.urls")),
+    path("", include("coaching.api.automations")),
     path("", include("billing.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("dashboard.api.urls")),
 ]

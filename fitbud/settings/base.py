@@ -33,9 +33,12 @@ INSTALLED_APPS = [
     "fitbud.api",
     "accounts",
     "clients",
+    "exercises",
     "plans",
     "progress",
+    "coaching",
     "billing",
+    "notifications",
     "dashboard",
 ]
 
@@ -108,10 +111,50 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Files served at the site root by WhiteNoise (favicon.ico: browsers ask for it on every page).
 WHITENOISE_ROOT = BASE_DIR / "fitbud" / "public"
+# Progress photos (docs/photos-and-metrics.md): storages["photos"]. A private directory by
+# default (outside STATIC_ROOT, never served by URL: a signed, expiring download view reads
+# it); any S3-compatible bucket with PHOTO_STORAGE=s3 (presigned URLs). Either way a URL is
+# valid PHOTO_URL_SECONDS.
+PHOTO_STORAGE = env("PHOTO_STORAGE", default="filesystem")
+PHOTO_URL_SECONDS = env.int("PHOTO_URL_SECONDS", default=300)
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+if PHOTO_STORAGE == "s3":
+    PHOTOS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PHOTO_S3_BUCKET"),
+            # Unset: AWS itself; MinIO, Ceph, R2, Spaces, ...: their endpoint.
+            "endpoint_url": env("PHOTO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("PHOTO_S3_REGION", default="") or None,
+            # Unset: boto3's own chain (AWS_* variables, instance or task role).
+            "access_key": env("PHOTO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PHOTO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("PHOTO_S3_ADDRESSING_STYLE", default="") or None,
+            "location": env("PHOTO_S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": PHOTO_URL_SECONDS,
+            "file_overwrite": False,
+        },
+    }
+else:
+    PHOTOS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PHOTO_STORAGE_DIR", default=str(BASE_DIR / "private-media")),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "photos": PHOTOS_STORAGE,
 }
+# Uploads above this size are spooled to a temporary file, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Cache: shared by every worker when CACHE_URL/REDIS_URL points at Redis (rate limits
 # must be counted across gunicorn workers); per-process memory otherwise.
@@ -190,12 +233,19 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "accounts.tokens_flush", "schedule": 86400.0},
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
+    "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
 }
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
 # The event spine (dashboard/spine.py): consumers by name; each handles every event once.
-SPINE_CONSUMERS = {"log": "dashboard.spine.log_consumer"}
+SPINE_CONSUMERS = {
+    "log": "dashboard.spine.log_consumer",
+    "automations": "coaching.services.automations.automations_on_event",
+    "notifications": "notifications.consumers.notifications_on_event",
+}
+# Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
+AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
 # An event not relayed this many seconds after it was written is relayed by the sweep.
 SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
 SPINE_SWEEP_BATCH = 500
@@ -209,6 +259,11 @@ PASSWORD_RESET_URL_TEMPLATE = env(
     "PASSWORD_RESET_URL_TEMPLATE", default=FRONTEND_URL + "/reset-password/{uid}/{token}"
 )
 INVITE_TTL_DAYS = env.int("INVITE_TTL_DAYS", default=7)
+# Studio member invites (a new coach, admin or specialist joins a studio).
+MEMBER_INVITE_URL_TEMPLATE = env(
+    "MEMBER_INVITE_URL_TEMPLATE", default=FRONTEND_URL + "/member-invite/{token}"
+)
+MEMBER_INVITE_TTL_DAYS = 7
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -315,15 +370,30 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "Sign up, log in, tokens, password, invite acceptance."},
         {"name": "invites", "description": "Trainers invite clients by email."},
         {"name": "clients", "description": "A trainer's roster, private notes, health."},
+        {
+            "name": "exercises",
+            "description": "The exercise library, trainers' own exercises, exercise history.",
+        },
         {"name": "templates", "description": "A trainer's reusable workout and diet plans."},
         {"name": "assignments", "description": "Plans given to clients (immutable snapshots)."},
         {"name": "workout-logs", "description": "Workouts a client logged."},
         {"name": "meal-logs", "description": "Meals a client logged."},
         {"name": "check-ins", "description": "Clients' check-ins and trainers' reviews."},
+        {"name": "habits", "description": "Habits trainers give and clients check off."},
+        {"name": "forms", "description": "A trainer's check-in forms (versioned questions)."},
+        {"name": "form-assignments", "description": "Forms sent to clients."},
+        {"name": "form-responses", "description": "Clients' answers and trainers' reviews."},
         {"name": "me", "description": "The signed-in client's own screens and data."},
         {"name": "feed", "description": "A trainer's activity feed (list and live stream)."},
         {"name": "dashboard", "description": "A trainer's figures at a glance."},
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
+        {"name": "studio", "description": "A studio's members, roles and member invites."},
+        {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
+        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
+        {"name": "body-stats", "description": "Body measurements and health-store imports."},
+        {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
+        {"name": "metric-types", "description": "Custom body metrics a studio defines."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -338,6 +408,13 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "AssignmentStatusEnum": "plans.models.PlanAssignment.Status",
         "PlanKindEnum": "plans.models.PlanKind",
+        # Studio roles (owner/admin/coach/specialist) beside the account role (trainer/client).
+        "StudioRoleEnum": "accounts.models.StudioRole",
+        "RoleEnum": "accounts.models.User.Role",
+        "FormKindEnum": "coaching.models.forms.FormKind",
+        "PhotoPoseEnum": "progress.models.PhotoPose",
+        "MetricKindEnum": "progress.models.MetricKind",
+        "BodyStatSourceEnum": "progress.models.BodyStatSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -1,7 +1,7 @@
 """Production: every secret from the environment, HTTPS everywhere, shared cache."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import CACHES, PHOTOS_STORAGE, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
@@ -24,6 +24,7 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "photos": PHOTOS_STORAGE,
 }
 
 # Rate limits (login, password reset) are counted in the default cache, which must be shared

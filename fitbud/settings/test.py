@@ -1,7 +1,10 @@
 """Tests: fast hashing, in-memory email and cache, SQLite unless DATABASE_URL is set."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
@@ -18,3 +21,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 
 WHITENOISE_AUTOREFRESH = True
+
+# Photos of the tests go to a throwaway directory (progress tests use one per test).
+STORAGES = {
+    **STORAGES,
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(tempfile.gettempdir()) / "fitbud-test-photos")},
+    },
+}

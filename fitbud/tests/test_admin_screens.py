@@ -10,11 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TrainerFactory, UserFactory
 from billing.currencies import format_amount
 from billing.models import WebhookEvent
 from billing.tests.factories import PaymentFactory, SubscriptionFactory, SubscriptionPlanFactory
+from clients.models import ClientAccessChange
 from clients.tests.factories import (
+    ClientAccessFactory,
     ClientFactory,
     ClientNoteFactory,
     ClientStatusChangeFactory,
@@ -24,7 +26,14 @@ from clients.tests.factories import (
 )
 from dashboard.models import ActivityEvent
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
-from progress.tests.factories import CheckInFactory, MealLogFactory, WorkoutLogFactory
+from progress.tests.factories import (
+    BodyStatFactory,
+    CheckInFactory,
+    MealLogFactory,
+    MetricTypeFactory,
+    ProgressPhotoFactory,
+    WorkoutLogFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +82,8 @@ def test_every_object_is_named_by_people_and_dates_not_ids(client_link):
         WorkoutLogFactory(client=client_link),
         MealLogFactory(client=client_link),
         CheckInFactory(client=client_link),
+        _grant(client_link),
+        _grant_change(client_link),
     ]
     names = [str(obj) for obj in objects]
 
@@ -119,7 +130,22 @@ def _read_only_objects(client_link):
         MealLogFactory(client=client_link),
         CheckInFactory(client=client_link),
         ActivityEvent.objects.first(),
+        _grant(client_link),
+        _grant_change(client_link),
     ]
+
+
+def _grant(client_link):
+    return ClientAccessFactory(
+        client=client_link, grantee=TrainerFactory(full_name="Dee Dietitian"), nutrition=True
+    )
+
+
+def _grant_change(client_link):
+    grant = _grant(client_link)
+    return ClientAccessChange.objects.create(
+        client=client_link, action="granted", member=grant.member.user, member_name="Dee"
+    )
 
 
 def test_records_staff_cannot_edit_open_as_view_pages_without_a_save_button(staff, client_link):
@@ -231,6 +257,25 @@ def _events(n):
         MealLogFactory()  # its receiver writes the feed event
 
 
+def _studio_invite():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import StudioInvite
+
+    owner = TrainerFactory()
+    StudioInvite.objects.create(
+        studio=owner.membership.studio,
+        invited_by=owner,
+        email=f"member{owner.pk}@example.com",
+        full_name="Mia Member",
+        role="coach",
+        token_hash=f"{owner.pk:064d}",
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -244,8 +289,14 @@ CHANGELISTS = {
     "progress_workoutlog": _rows(WorkoutLogFactory),
     "progress_meallog": _rows(MealLogFactory),
     "progress_checkin": _rows(CheckInFactory),
+    "progress_progressphoto": _rows(ProgressPhotoFactory),
+    "progress_bodystat": _rows(BodyStatFactory),
+    "progress_metrictype": _rows(MetricTypeFactory),
     "dashboard_activityevent": _events,
     "accounts_user": _rows(UserFactory),
+    "accounts_studio": _rows(TrainerFactory),
+    "accounts_studiomember": _rows(TrainerFactory),
+    "accounts_studioinvite": _rows(_studio_invite),
 }
 
 

@@ -20,6 +20,7 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import setup_logging
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -34,11 +35,16 @@ from accounts.tests.factories import TrainerFactory
 from billing.tasks import subscriptions_renew_task
 from clients.models import Invite
 from clients.tasks import invite_email_send_task, invites_expire_task
-from clients.tests.factories import InviteFactory
+from clients.tests.factories import ClientFactory, InviteFactory
+from coaching.services.automations import automation_create
+from coaching.tasks import automations_sweep_task
 from dashboard.models import ActivityEvent, EventDelivery
 from dashboard.tasks import event_relay_task, events_sweep_task
 from fitbud.celery import app
+from progress.models import ProgressPhoto
+from progress.tasks import photo_thumbnail_make_task
 from progress.tests.factories import WorkoutLogFactory
+from progress.tests.images import jpeg_with_gps
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/12")
 WAIT_SECONDS = 30
@@ -230,13 +236,37 @@ def test_a_logged_workout_is_relayed_to_the_consumers_by_the_worker(
     )
     assert response.status_code == 201, response.content
     event = ActivityEvent.objects.get()
+    consumers = set(settings.SPINE_CONSUMERS)
     wait_for(
-        lambda: EventDelivery.objects.filter(event=event, consumer="log").exists(),
-        "the event relayed",
+        lambda: (
+            set(EventDelivery.objects.filter(event=event).values_list("consumer", flat=True))
+            == consumers
+        ),
+        "the event relayed to every consumer",
     )
     # Relayed again through the broker: nothing new.
     assert run_on_worker(event_relay_task, event_id=event.pk) == []
-    assert EventDelivery.objects.count() == 1
+    assert EventDelivery.objects.count() == len(consumers)
+
+
+def test_a_photos_thumbnail_is_made_by_the_worker_once(worker, client_api, client_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = SimpleUploadedFile("me.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    response = client_api.post(
+        reverse("photo-list"),
+        {"image": image, "date": client_user.local_today().isoformat(), "pose": "back"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["thumbnail_url"] is None  # not on the request path
+    photo_id = response.json()["id"]
+    key = wait_for(
+        lambda: ProgressPhoto.objects.get(pk=photo_id).thumbnail_key, "the thumbnail made"
+    )
+    # Run again through the broker: nothing new.
+    assert run_on_worker(photo_thumbnail_make_task, photo_id=photo_id) is None
+    assert ProgressPhoto.objects.get(pk=photo_id).thumbnail_key == key
 
 
 def test_broker_down_at_commit_the_sweep_delivers_through_the_worker(
@@ -269,3 +299,13 @@ def test_the_periodic_tasks_run_on_the_worker_and_twice_change_nothing(worker, t
     assert run_on_worker(email_deliveries_sweep_task) == {"resent": 0, "failed": 0}
     assert run_on_worker(subscriptions_renew_task) == {}
     run_on_worker(tokens_flush_task)
+
+    ClientFactory(trainer=trainer, joined_at=timezone.now() - timedelta(days=30))
+    automation_create(
+        trainer=trainer,
+        name="Nudge",
+        trigger={"type": "no_workout", "days": 3},
+        action={"type": "notify_client", "title": "Hi", "body": ""},
+    )
+    assert run_on_worker(automations_sweep_task) == 1
+    assert run_on_worker(automations_sweep_task) == 0

@@ -37,6 +37,11 @@ def test_every_tenant_model_invalidates():
     # nobody adds one whose writes the cache would not notice.
     assert {model._meta.label for model in response_cache.tenant_models()} == {
         "accounts.User",
+        "accounts.Studio",
+        "accounts.StudioMember",
+        "accounts.StudioInvite",
+        "clients.ClientAccess",
+        "clients.ClientAccessChange",
         "clients.Invite",
         "clients.Client",
         "clients.ClientStatusChange",
@@ -47,6 +52,18 @@ def test_every_tenant_model_invalidates():
         "progress.WorkoutLog",
         "progress.MealLog",
         "progress.CheckIn",
+        "coaching.Habit",
+        "coaching.HabitCheck",
+        "coaching.CheckInForm",
+        "coaching.FormVersion",
+        "coaching.FormAssignment",
+        "coaching.FormResponse",
+        "coaching.Automation",
+        "coaching.AutomationRun",
+        "progress.ExerciseSession",
+        "progress.ProgressPhoto",
+        "progress.MetricType",
+        "progress.BodyStat",
         "billing.SubscriptionPlan",
         "billing.Subscription",
         "billing.Payment",
@@ -211,15 +228,16 @@ def test_a_client_account_without_a_trainer_is_not_cached(db):
     assert response_cache.tenant_of_user(ClientUserFactory())[0] is None
 
 
-def test_a_client_moved_to_another_trainer_reads_the_new_tenant(
+def test_a_client_moved_to_another_studio_reads_the_new_tenant(
     client_api, client_link, other_trainer
 ):
     assert client_api.get(HOME).status_code == 200
-    assert response_cache.tenant_of_user(client_link.user)[0] == client_link.trainer_id
+    assert response_cache.tenant_of_user(client_link.user)[0] == client_link.studio_id
     link = Client.objects.get(pk=client_link.pk)
     link.trainer = other_trainer  # staff do this in the admin
+    link.studio = other_trainer.membership.studio
     link.save()
-    assert response_cache.tenant_of_user(link.user)[0] == other_trainer.pk
+    assert response_cache.tenant_of_user(link.user)[0] == other_trainer.membership.studio_id
     assert client_api.get(HOME).status_code == 200
 
 
@@ -282,30 +300,32 @@ def test_a_cached_read_is_one_cache_get(url, trainer_api, client_api, client_lin
 
 def test_a_write_never_touches_the_cache(client_api, client_link, monkeypatch):
     PlanAssignmentFactory(client=client_link)
-    before = TenantGeneration.objects.get(tenant_id=client_link.trainer_id).generation
+    before = TenantGeneration.objects.get(tenant_id=client_link.studio_id).generation
     calls = CacheCalls(monkeypatch)
     assert client_api.post(WORKOUTS, workout(), format="json").status_code == 201
     assert calls.calls == []
-    assert TenantGeneration.objects.get(tenant_id=client_link.trainer_id).generation > before
+    assert TenantGeneration.objects.get(tenant_id=client_link.studio_id).generation > before
 
 
 def test_a_write_moves_the_generation_in_its_own_transaction(trainer, client_link):
     from django.db import transaction
 
-    before = TenantGeneration.objects.get(tenant_id=trainer.pk).generation
+    before = TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation
     with pytest.raises(RuntimeError), transaction.atomic():
         PlanTemplateFactory(trainer=trainer)
-        assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation > before
+        assert (
+            TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation > before
+        )
         raise RuntimeError("roll back")
     # Rolled back with the write: nothing to invalidate, and nothing was.
-    assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation == before
+    assert TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation == before
 
 
 def test_a_tenants_first_write_starts_its_generation(db):
     from accounts.tests.factories import TrainerFactory
 
     trainer = TrainerFactory()
-    assert TenantGeneration.objects.get(tenant_id=trainer.pk).generation > 0
+    assert TenantGeneration.objects.get(tenant_id=trainer.membership.studio_id).generation > 0
 
 
 @pytest.mark.postgres
@@ -353,8 +373,9 @@ def test_the_admin_shows_generations_read_only(admin_client, trainer):
     from django.urls import reverse
 
     changelist = reverse("admin:fitbud_api_tenantgeneration_changelist")
-    response = admin_client.get(changelist, {"q": str(trainer.pk)})
+    studio_id = trainer.membership.studio_id
+    response = admin_client.get(changelist, {"q": str(studio_id)})
     assert response.status_code == 200
     shown = response.context["cl"].result_list
-    assert [row.tenant_id for row in shown] == [trainer.pk]
+    assert [row.tenant_id for row in shown] == [studio_id]
     assert admin_client.get(reverse("admin:fitbud_api_tenantgeneration_add")).status_code == 403

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
-from plans.models import PlanAssignment, PlanKind, PlanTemplate
+from plans.models import LibraryScope, PlanAssignment, PlanKind, PlanTemplate
 
 MIN_DATE_YEAR, MAX_DATE_YEAR = 2000, 2100
 
@@ -45,10 +45,17 @@ class TemplateSerializer(serializers.ModelSerializer):
             "content",
             "version",
             "archived",
+            "scope",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+SCOPE_HELP = (
+    "`personal` (default): yours alone. `studio`: in the studio library every member reads "
+    "and assigns; edited by its author and the studio's owners and admins."
+)
 
 
 class TemplateCreateSerializer(StrictSerializer):
@@ -58,6 +65,12 @@ class TemplateCreateSerializer(StrictSerializer):
         max_length=5000, required=False, allow_blank=True, default=""
     )
     content = PlanContentField()
+    scope = serializers.ChoiceField(
+        choices=LibraryScope.choices,
+        required=False,
+        default=LibraryScope.PERSONAL,
+        help_text=SCOPE_HELP,
+    )
 
 
 class TemplateUpdateSerializer(StrictSerializer):
@@ -71,6 +84,9 @@ class TemplateUpdateSerializer(StrictSerializer):
     content = PlanContentField()
     archived = serializers.BooleanField(
         required=False, help_text="Archive (true) or unarchive (false) the template."
+    )
+    scope = serializers.ChoiceField(
+        choices=LibraryScope.choices, required=False, help_text=SCOPE_HELP
     )
 
 

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.exceptions import ErrorDetail, NotFound, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -179,8 +179,16 @@ class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
     def partial_update(self, request, *args, **kwargs):
         return self._update(request, partial=True)
 
+    def _check_editable(self, template):
+        if not selectors.template_editable(trainer=self.request.user, template=template):
+            raise PermissionDenied(
+                "Only its author and the studio's owners and admins edit a studio template.",
+                code="template_not_editable",
+            )
+
     def _update(self, request, *, partial: bool):
         template = self.get_object()
+        self._check_editable(template)
         data = _validated(TemplateUpdateSerializer, request.data, partial=partial)
         if "archived" in data:
             data["is_archived"] = data.pop("archived")
@@ -188,6 +196,7 @@ class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
         return Response(TemplateSerializer(template).data)
 
     def perform_destroy(self, instance):
+        self._check_editable(instance)
         services.template_delete(template=instance)
 
     @extend_schema(
@@ -200,7 +209,9 @@ class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
     def duplicate(self, request, pk=None):
         template = self.get_object()
         data = _validated(TemplateDuplicateSerializer, request.data)
-        copy = services.template_duplicate(template=template, name=data.get("name"))
+        copy = services.template_duplicate(
+            template=template, trainer=request.user, name=data.get("name")
+        )
         return Response(TemplateSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
@@ -261,8 +272,12 @@ class AssignmentViewSet(
     )
     def create(self, request, *args, **kwargs):
         data = _validated(AssignmentCreateSerializer, request.data)
-        client = selectors.trainer_client(trainer=request.user, client_id=data["client"])
         template = selectors.trainer_template(trainer=request.user, template_id=data["template"])
+        client = selectors.trainer_client(
+            trainer=request.user,
+            client_id=data["client"],
+            kind=template.kind if template is not None else None,
+        )
         missing = {}
         if client is None:
             missing["client"] = ErrorDetail("Client not found.", code="not_found")

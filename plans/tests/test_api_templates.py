@@ -93,6 +93,7 @@ def test_a_trainer_creates_a_workout_template(trainer_api, trainer):
     data = response.json()
     assert set(data) == {
         "id",
+        "scope",
         "kind",
         "name",
         "description",

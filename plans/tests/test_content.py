@@ -283,3 +283,15 @@ class TestWholeDocument:
         response = post(trainer_api, "workout", content)
         assert response.status_code == 201
         assert response.json()["content"]["meta"] == content["meta"]
+
+
+def test_a_null_exercise_name_is_an_error_at_its_path_not_a_crash(trainer_api):
+    # Found by the fuzzer: `name: null` with `exercise: null` reached the blank-name check.
+    exercise = {"name": None, "exercise": None, "sets": 3, "reps": 5}
+    content = {"days": [{"name": "A", "exercises": [exercise]}]}
+    errors = content_errors("workout", content)
+    assert [error.path for error in errors] == ["content.days[0].exercises[0].name"]
+    response = trainer_api.post(
+        URL, {"kind": "workout", "name": "x", "content": content}, format="json"
+    )
+    assert response.status_code == 400

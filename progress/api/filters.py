@@ -1,7 +1,9 @@
+from django import forms
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from fitbud.api.filters import BooleanFilter, IdFilter, StrictFilterSet
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import BodyStat, CheckIn, MealLog, PhotoPose, ProgressPhoto, WorkoutLog
 
 
 class EntryFilter(StrictFilterSet):
@@ -37,3 +39,39 @@ class CheckInFilter(EntryFilter):
     class Meta:
         model = CheckIn
         fields = ["client", "date_from", "date_to", "reviewed"]
+
+
+class PhotoFilter(EntryFilter):
+    pose = filters.ChoiceFilter(choices=PhotoPose.choices, help_text="Only photos of this pose.")
+
+    class Meta:
+        model = ProgressPhoto
+        fields = ["client", "date_from", "date_to", "pose"]
+
+
+METRIC_SLUG = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class MetricSlugField(forms.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(regex=METRIC_SLUG, max_length=40, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": METRIC_SLUG,
+        "maxLength": 40,
+        "description": "Only entries of this metric (slug).",
+    }
+)
+class MetricSlugFilter(filters.CharFilter):
+    field_class = MetricSlugField
+
+
+class BodyStatFilter(EntryFilter):
+    metric = MetricSlugFilter(field_name="metric", help_text="Only entries of this metric (slug).")
+
+    class Meta:
+        model = BodyStat
+        fields = ["client", "date_from", "date_to", "metric"]

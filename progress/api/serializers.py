@@ -7,15 +7,29 @@ chose imperial units. Nested items are strict too, so a typo such as
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from fitbud.api.filters import MAX_ID
 from fitbud.api.serializers import StrictSerializer
 from plans.api.serializers import PlanPartField
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress import photo_files, units
+from progress.models import (
+    BodyStat,
+    BodyStatSource,
+    CheckIn,
+    MealLog,
+    MetricKind,
+    MetricType,
+    PhotoPose,
+    ProgressPhoto,
+    WorkoutLog,
+)
 
 # How far back an entry may be logged (offline backfill), and how far ahead of the
 # client's local today (a phone in a timezone ahead of the profile's, e.g. while travelling).
@@ -100,8 +114,29 @@ class WorkoutSetSerializer(StrictSerializer):
 
 
 class WorkoutExerciseSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Required unless `exercise` is given (then it defaults to the library name).",
+    )
+    exercise = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="A library exercise (global or your trainer's): its sets build "
+        "`exercises/<id>/history/` and `me/records/`.",
+    )
     sets = WorkoutSetSerializer(many=True, max_length=MAX_SETS)
+
+    def validate(self, attrs):
+        if attrs.get("exercise") is None:
+            attrs.pop("exercise", None)
+            if not attrs.get("name"):
+                raise serializers.ValidationError(
+                    {"name": ErrorDetail("Give a name or a library `exercise`.", code="required")}
+                )
+        return attrs
 
 
 class WorkoutLogInputSerializer(EntryInputSerializer):
@@ -326,3 +361,284 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 class CheckInReviewSerializer(StrictSerializer):
     feedback = serializers.CharField(max_length=5000, trim_whitespace=True)
+
+
+# Progress photos ---------------------------------------------------------------------------
+
+
+class PhotoUploadSerializer(StrictSerializer):
+    image = serializers.FileField(
+        allow_empty_file=False,
+        max_length=255,
+        help_text=(
+            "The photo: JPEG, PNG or WebP (checked by decoding it, not by its name or type), "
+            "at most 15 MB and 40 megapixels. EXIF (GPS) is removed before it is stored."
+        ),
+    )
+    date = EntryDateField(help_text="The client's local date of the photo.")
+    pose = serializers.ChoiceField(choices=PhotoPose.choices)
+    check_in = EntryIdField(
+        required=False, help_text="One of your check-ins this photo belongs to (omit for none)."
+    )
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Signed URL of the photo (expires).")
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="Signed URL of the thumbnail; null until the worker has made it."
+    )
+    expires_at = serializers.SerializerMethodField(
+        help_text="When `url` and `thumbnail_url` stop working: fetch the photo again then."
+    )
+
+    class Meta:
+        model = ProgressPhoto
+        fields = [
+            "id",
+            "client",
+            "date",
+            "pose",
+            "check_in",
+            "url",
+            "thumbnail_url",
+            "expires_at",
+            "content_type",
+            "width",
+            "height",
+            "size_bytes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _urls(self, photo: ProgressPhoto) -> tuple[str, str | None, datetime]:
+        cache = self.context.setdefault("_signed", {})
+        if photo.pk not in cache:
+            request = self.context.get("request")
+            url, expires_at = photo_files.signed_url(photo.image_key, request=request)
+            thumb = None
+            if photo.thumbnail_key:
+                thumb, _ = photo_files.signed_url(photo.thumbnail_key, request=request)
+            cache[photo.pk] = (url, thumb, expires_at)
+        return cache[photo.pk]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, photo: ProgressPhoto) -> str:
+        return self._urls(photo)[0]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_thumbnail_url(self, photo: ProgressPhoto) -> str | None:
+        return self._urls(photo)[1]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_expires_at(self, photo: ProgressPhoto) -> datetime:
+        return self._urls(photo)[2]
+
+
+class PhotoCompareQuerySerializer(StrictSerializer):
+    before = EntryIdField(help_text="The earlier photo's id.")
+    after = EntryIdField(help_text="The later photo's id.")
+
+
+class PhotoCompareSerializer(serializers.Serializer):
+    before = PhotoSerializer(read_only=True)
+    after = PhotoSerializer(read_only=True)
+    days_between = serializers.IntegerField(
+        read_only=True, help_text="after.date - before.date in days (negative if reversed)."
+    )
+
+
+# Body metrics ------------------------------------------------------------------------------
+
+METRIC_SLUG = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+def _metric_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        METRIC_SLUG,
+        max_length=40,
+        help_text=(
+            "A built-in metric (weight, body_fat, waist, chest, hips, thigh, arm) or the slug "
+            "of one of your trainer's metric types."
+        ),
+    )
+
+
+def _metric_value() -> serializers.DecimalField:
+    return RoundedDecimalField(
+        max_digits=12,
+        decimal_places=3,
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        coerce_to_string=False,
+        help_text=(
+            "In your units (User.units): kg or lb for mass, cm or in for lengths, % for body "
+            "fat; a custom number metric in its own unit."
+        ),
+    )
+
+
+class BodyStatInputSerializer(StrictSerializer):
+    id = _entry_id("entry")
+    date = EntryDateField(help_text="The client's local date of the measurement.")
+    metric = _metric_field()
+    value = _metric_value()
+
+
+class BodyStatSerializer(serializers.ModelSerializer):
+    value = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BodyStat
+        fields = ["id", "client", "date", "metric", "value", "unit", "source", "created_at"]
+        read_only_fields = fields
+
+    def _kind_and_unit(self, stat: BodyStat) -> tuple[str, str]:
+        if stat.metric_type is not None:
+            return stat.metric_type.kind, stat.metric_type.unit
+        kind = units.BUILTIN_METRICS[stat.metric]
+        return kind, units.METRIC_UNITS[kind]
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_value(self, stat: BodyStat) -> float:
+        kind, _ = self._kind_and_unit(stat)
+        return float(units.to_shown(stat.value, kind=kind, user=self._user()))
+
+    def get_unit(self, stat: BodyStat) -> str:
+        kind, own = self._kind_and_unit(stat)
+        return units.unit_for(kind=kind, user=self._user(), own_unit=own)
+
+
+class BodyStatImportRecordSerializer(StrictSerializer):
+    source_id = serializers.CharField(
+        max_length=128, help_text="The health store's id of the record (HKObject UUID, ...)."
+    )
+    date = EntryDateField(help_text="The client's local date of the measurement.")
+    metric = _metric_field()
+    value = _metric_value()
+
+
+class BodyStatImportSerializer(StrictSerializer):
+    source = serializers.ChoiceField(
+        choices=[c for c in BodyStatSource.choices if c[0] != BodyStatSource.MANUAL]
+    )
+    records = BodyStatImportRecordSerializer(many=True, min_length=1, max_length=1000)
+
+
+class BodyStatImportResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField(read_only=True)
+    created = serializers.IntegerField(read_only=True, help_text="Records stored now.")
+    skipped = serializers.IntegerField(
+        read_only=True, help_text="Records already stored (sent before) or repeated in the batch."
+    )
+
+
+class QueryIdField(serializers.CharField):
+    """A whole-number id in a query string (a string there, hence not an IntegerField)."""
+
+    default_error_messages = {"invalid": "A whole number between 1 and 2^63-1."}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=19, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+            self.fail("invalid")
+        return int(text)
+
+    def run_validators(self, value):
+        pass  # checked above; CharField's length validator cannot measure an int
+
+
+class MetricSeriesQuerySerializer(StrictSerializer):
+    metric = _metric_field()
+    client = QueryIdField(required=False, help_text="The client's id (trainers).")
+    date_from = serializers.DateField(
+        required=False, help_text="First day (default: 90 days before `to`)."
+    )
+    date_to = serializers.DateField(
+        required=False, help_text="Last day (default: the caller's today)."
+    )
+
+    def get_fields(self):
+        # The query names are `from` and `to` (Python keywords, hence the renaming).
+        fields = super().get_fields()
+        fields["from"] = fields.pop("date_from")
+        fields["to"] = fields.pop("date_to")
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("from"), attrs.get("to")
+        if start and end:
+            if start > end:
+                raise serializers.ValidationError(
+                    {"from": ["`from` must not be after `to`."]}, code="invalid"
+                )
+            if (end - start).days > MAX_SERIES_DAYS:
+                raise serializers.ValidationError(
+                    {"from": [f"At most {MAX_SERIES_DAYS} days per request."]}, code="invalid"
+                )
+        return attrs
+
+
+MAX_SERIES_DAYS = 731
+
+
+class MetricPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    value = serializers.FloatField()
+
+
+class MetricSeriesSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    unit = serializers.CharField(help_text="The unit of every value, in the caller's units.")
+    points = MetricPointSerializer(many=True, help_text="One point per day, oldest first.")
+
+
+class MetricTypeInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=80)
+    slug = serializers.RegexField(
+        METRIC_SLUG,
+        max_length=40,
+        required=False,
+        help_text="Lowercase letters, digits and _; default: made from the name.",
+    )
+    kind = serializers.ChoiceField(choices=MetricKind.choices)
+    unit = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=False,
+        help_text="Required for `number` (bpm, steps); mass, length and percent are kg, cm, %.",
+    )
+
+    def validate(self, attrs):
+        kind, unit = attrs["kind"], attrs.get("unit")
+        if kind == MetricKind.NUMBER and not unit:
+            raise serializers.ValidationError(
+                {"unit": [serializers.ErrorDetail("A number metric needs a unit.", "required")]}
+            )
+        fixed = units.METRIC_UNITS.get(kind)
+        if fixed and unit not in (None, fixed):
+            raise serializers.ValidationError(
+                {"unit": [serializers.ErrorDetail(f"A {kind} metric is in {fixed}.", "invalid")]}
+            )
+        return attrs
+
+
+class MetricTypeUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=80, required=False)
+    unit = serializers.CharField(
+        max_length=16, required=False, help_text="Only a `number` metric's unit can change."
+    )
+
+
+class MetricTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricType
+        fields = ["id", "name", "slug", "kind", "unit", "created_at", "updated_at"]
+        read_only_fields = fields

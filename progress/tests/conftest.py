@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.files.storage import storages
 from django.utils import timezone
 
 from plans.tests.factories import PlanAssignmentFactory
@@ -19,3 +20,16 @@ def assignment(client_link, today):
 
 def days_ago(days: int) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def photo_storage(settings, tmp_path):
+    """Every progress test stores photos in its own temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "photos")},
+        },
+    }
+    return storages["photos"]

@@ -1,5 +1,6 @@
 """Concurrent retries of the mobile app (PostgreSQL: real row locks and unique indexes)."""
 
+import datetime
 import threading
 import uuid
 
@@ -8,7 +9,7 @@ from django.db import connection
 
 from conftest import auth_client
 from dashboard.models import ActivityEvent
-from progress.models import CheckIn, WorkoutLog
+from progress.models import BodyStat, CheckIn, WorkoutLog
 
 THREADS = 6
 
@@ -73,3 +74,53 @@ def test_concurrent_check_ins_in_one_week_leave_exactly_one(client_user):
     }
     assert CheckIn.objects.count() == 1
     assert ActivityEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_re_sends_of_an_import_batch_store_each_record_once(client_user):
+    today = client_user.local_today()
+    batch = {
+        "source": "health_connect",
+        "records": [
+            {
+                "source_id": f"hc-{i}",
+                "date": (today - datetime.timedelta(days=i % 30)).isoformat(),
+                "metric": "weight",
+                "value": 80 + i % 5,
+            }
+            for i in range(100)
+        ],
+    }
+    apis = [auth_client(client_user) for _ in range(THREADS)]
+
+    responses = run_concurrently(
+        lambda i: apis[i].post("/api/v1/body-stats/import/", batch, format="json")
+    )
+
+    assert {r.status_code for r in responses} == {200}, [r.content for r in responses]
+    assert sum(r.json()["created"] for r in responses) == 100
+    assert BodyStat.objects.count() == 100
+    # One event per batch that stored something (a batch can lose some rows to another).
+    assert ActivityEvent.objects.filter(kind="metric.logged").count() == sum(
+        1 for r in responses if r.json()["created"]
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_of_a_body_stat_create_one_row(client_user):
+    stat_id = str(uuid.uuid4())
+    body = {
+        "id": stat_id,
+        "date": client_user.local_today().isoformat(),
+        "metric": "weight",
+        "value": 80.5,
+    }
+    apis = [auth_client(client_user) for _ in range(THREADS)]
+
+    responses = run_concurrently(lambda i: apis[i].post("/api/v1/body-stats/", body, format="json"))
+
+    assert sorted(r.status_code for r in responses) == [200] * (THREADS - 1) + [201]
+    assert BodyStat.objects.count() == 1
+    assert ActivityEvent.objects.filter(object_id=stat_id).count() == 1

@@ -20,6 +20,7 @@ for a clean set; other users are never touched.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import random
 import sys
@@ -37,12 +38,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Studio, StudioMember, StudioRole, User, studio_create_solo
 from billing.models import Payment, Subscription, SubscriptionPlan
 from clients.models import Client, ClientStatusChange, HealthProfile, Invite
+from dashboard.feed import event_domain
 from dashboard.models import ActivityEvent
+from exercises.models import Exercise
 from plans.models import PlanAssignment, PlanKind, PlanTemplate
-from progress.models import CheckIn, MealLog, WorkoutLog
+from progress.models import CheckIn, ExerciseSession, MealLog, WorkoutLog
+from progress.records import summarize
 
 DEMO_PASSWORD = "lift-heavy-2026"
 DEMO_TRAINER_EMAIL = "trainer@fitbud.dev"
@@ -233,6 +237,86 @@ WORKOUT_TEMPLATES: list[tuple[str, dict[str, Any]]] = [
         },
     ),
 ]
+
+
+# Each demo plan exercise as a global library exercise (by slug), so demo plans and logs
+# build exercise history and personal records.
+LIBRARY_SLUGS = {
+    "Back squat": "back-squat",
+    "Bench press": "barbell-bench-press",
+    "Barbell row": "barbell-row",
+    "Plank": "plank",
+    "Deadlift": "conventional-deadlift",
+    "Overhead press": "overhead-press",
+    "Pull-up": "pull-up",
+    "Lunges": "walking-lunge",
+    "Front squat": "front-squat",
+    "Incline press": "incline-dumbbell-press",
+    "Cable row": "seated-cable-row",
+    "Pendlay row": "pendlay-row",
+    "Dumbbell press": "dumbbell-bench-press",
+    "Romanian deadlift": "romanian-deadlift",
+    "Calf raise": "standing-calf-raise",
+    "Chin-up": "chin-up",
+    "Dips": "chest-dip",
+    "Leg press": "leg-press",
+    "Bike intervals": "stationary-bike",
+}
+
+
+def _with_library(content: dict[str, Any], library: dict[str, Exercise]) -> dict[str, Any]:
+    """The template content with `exercise: <id>` on every exercise the library has."""
+    days = []
+    for day in content["days"]:
+        exercises = []
+        for ex in day.get("exercises", []):
+            found = library.get(LIBRARY_SLUGS.get(ex["name"], ""))
+            exercises.append({**ex, "exercise": found.pk} if found else dict(ex))
+        days.append({**day, "exercises": exercises})
+    return {**content, "days": days}
+
+
+def _snapshot(content: dict[str, Any], library_by_id: dict[int, Exercise]) -> dict[str, Any]:
+    """What plans.services.plan_assign stores: each library exercise's name, cues, media."""
+    days = []
+    for day in content["days"]:
+        exercises = []
+        for ex in day.get("exercises", []):
+            found = library_by_id.get(ex.get("exercise"))
+            if found is not None:
+                ex = {
+                    **ex,
+                    "exercise_info": {
+                        "id": found.pk,
+                        "name": found.name,
+                        "instructions": found.instructions,
+                        "video_url": found.video_url,
+                        "image_url": found.image_url,
+                    },
+                }
+            exercises.append(ex)
+        days.append({**day, "exercises": exercises})
+    return {**content, "days": days}
+
+
+def _sessions(workouts: list[WorkoutLog]) -> list[ExerciseSession]:
+    """The ExerciseSession rows progress.services writes for each log (bulk_create skips it)."""
+    return [
+        ExerciseSession(
+            log=log,
+            client=log.client,
+            exercise_id=exercise_id,
+            date=log.date,
+            top_reps=summary.top_reps,
+            top_weight_kg=summary.top_weight_kg,
+            volume_kg=summary.volume_kg,
+            e1rm_kg=summary.e1rm_kg,
+            set_count=summary.set_count,
+            rep_bests=summary.rep_bests,
+        )
+        for log in workouts
+        for exercise_id, summary in summarize(log.exercises).items()
+    ]
 
 
 def _meal(name: str, when: str, items: list[tuple[str, int, str, int, int, int, int]]):
@@ -582,9 +666,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Client.trainer is PROTECT: the links (and with them logs, plans, billing and feed
             # rows) go first, then the accounts.
+            studios = list(
+                StudioMember.objects.filter(user__in=users).values_list("studio_id", flat=True)
+            )
             Client.objects.filter(models.Q(user__in=users) | models.Q(trainer__in=users)).delete()
             Invite.objects.filter(trainer__in=users).delete()
             users.delete()
+            # Their studios, unless someone else (not a demo account) is still a member.
+            Studio.objects.filter(pk__in=studios, members__isnull=True).delete()
         self.stdout.write(f"seed_demo --reset: deleted {len(emails)} demo account(s).")
 
 
@@ -623,6 +712,14 @@ class Seeder:
             self.rows.add(str(model._meta.verbose_name_plural), len(objs))
         return objs
 
+    @functools.cached_property
+    def library(self) -> dict[str, Exercise]:
+        return {e.slug: e for e in Exercise.objects.filter(owner__isnull=True)}
+
+    @functools.cached_property
+    def library_by_id(self) -> dict[int, Exercise]:
+        return {e.pk: e for e in self.library.values()}
+
     def _copy(self, model, objs: list) -> list:
         """The big tables (logs, events) on PostgreSQL: COPY, several times faster than the
         multi-row INSERT of bulk_create. Only for rows whose keys we never need back (logs
@@ -659,6 +756,8 @@ class Seeder:
     def _event(self, events: list, client: Client, kind: str, summary: str, obj, when) -> None:
         events.append(
             ActivityEvent(
+                studio_id=client.studio_id,
+                domain=event_domain(kind, obj),
                 trainer_id=client.trainer_id,
                 client=client,
                 kind=kind,
@@ -672,7 +771,7 @@ class Seeder:
     def staff(self, email: str) -> bool:
         """The staff account of the --small set; True when it was created now."""
         if not User.objects.filter(email=email).exists():
-            User.objects.create(
+            staff = User.objects.create(
                 email=email,
                 full_name="Fitbud Staff",
                 role=User.Role.TRAINER,
@@ -680,6 +779,7 @@ class Seeder:
                 is_superuser=True,
                 password=self.password_hash,
             )
+            studio_create_solo(user=staff)
             self.rows.add("staff users", 1)
             return True
         return False
@@ -704,6 +804,11 @@ class Seeder:
             date_joined=self._at(start - timedelta(days=60), 9),
         )
         self._bulk(User, [trainer])
+        # A studio of one, as sign-up makes it.
+        studio = Studio.objects.create(name=name, created_at=trainer.date_joined)
+        StudioMember.objects.create(
+            studio=studio, user=trainer, role=StudioRole.OWNER, joined_at=trainer.date_joined
+        )
         events: list[ActivityEvent] = []
 
         # Offer: subscription plans, templates (one archived).
@@ -712,6 +817,7 @@ class Seeder:
             SubscriptionPlan,
             [
                 SubscriptionPlan(
+                    studio=studio,
                     trainer=trainer,
                     name="Monthly coaching",
                     price=rng.choice((7900, 9900, 12900)),
@@ -721,6 +827,7 @@ class Seeder:
                     updated_at=trainer.date_joined,
                 ),
                 SubscriptionPlan(
+                    studio=studio,
                     trainer=trainer,
                     name="Weekly check-ins",
                     price=2900,
@@ -731,13 +838,15 @@ class Seeder:
                 ),
             ],
         )
+        library = self.library
         templates = [
             PlanTemplate(
+                studio=studio,
                 trainer=trainer,
                 kind=kind,
                 name=tname,
                 description=f"{tname} — demo template.",
-                content=content,
+                content=_with_library(content, library) if kind == PlanKind.WORKOUT else content,
                 version=1 + rng.randrange(3),
                 is_archived=False,
                 created_at=trainer.date_joined,
@@ -751,6 +860,7 @@ class Seeder:
         ]
         templates.append(
             PlanTemplate(
+                studio=studio,
                 trainer=trainer,
                 kind=PlanKind.WORKOUT,
                 name="Old 5x5 (archived)",
@@ -797,6 +907,7 @@ class Seeder:
             left = None if active else now - timedelta(days=rng.randrange(1, tenure))
             links.append(
                 Client(
+                    studio=studio,
                     trainer=trainer,
                     is_active=active,
                     joined_at=joined,
@@ -816,6 +927,7 @@ class Seeder:
             user = link.user
             invites.append(
                 Invite(
+                    studio=studio,
                     trainer=trainer,
                     email=user.email,
                     full_name=user.full_name,
@@ -873,6 +985,7 @@ class Seeder:
         for p in range(2):  # open invitations
             invites.append(
                 Invite(
+                    studio=studio,
                     trainer=trainer,
                     email=f"prospect{p}.{email.split('@')[0]}@demo.fitbud.dev",
                     full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
@@ -902,7 +1015,9 @@ class Seeder:
                         template_version=template.version,
                         kind=template.kind,
                         name=template.name,
-                        snapshot=template.content,
+                        snapshot=_snapshot(template.content, self.library_by_id)
+                        if template.kind == PlanKind.WORKOUT
+                        else template.content,
                         start_date=first_day,
                         end_date=None if link.is_active else link.deactivated_at.date(),
                         status=PlanAssignment.Status.ACTIVE
@@ -947,15 +1062,22 @@ class Seeder:
                     and rng.random() < adherence
                     and (logged := self._at(day, 17 + rng.randrange(4), rng.randrange(60))) <= now
                 ):
+                    # Slow, steady progress: +2.5 kg every two weeks on the plan.
+                    gain = 2.5 * (offset // 14)
                     exercises = [
                         {
                             "name": ex["name"],
+                            **({"exercise": ex["exercise"]} if "exercise" in ex else {}),
                             "sets": [
                                 {
                                     "reps": ex["reps"]
                                     if isinstance(ex["reps"], int)
                                     else rng.randrange(8, 13),
-                                    **({"weight_kg": ex["weight_kg"]} if "weight_kg" in ex else {}),
+                                    **(
+                                        {"weight_kg": ex["weight_kg"] + gain}
+                                        if "weight_kg" in ex
+                                        else {}
+                                    ),
                                     **(
                                         {"duration_s": ex["duration_s"]}
                                         if "duration_s" in ex
@@ -1067,6 +1189,7 @@ class Seeder:
                     )
                 day += timedelta(days=1)
         self._copy(WorkoutLog, workouts)
+        self._copy(ExerciseSession, _sessions(workouts))
         self._copy(MealLog, meals)
         self._copy(CheckIn, checkins)
 
