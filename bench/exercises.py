@@ -53,7 +53,7 @@ def seed(scale: int) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import User, studio_create_solo
     from clients.models import Client
     from exercises.models import Exercise, Muscle
     from progress.models import ExerciseSession, WorkoutLog
@@ -74,10 +74,13 @@ def seed(scale: int) -> dict:
             )
             for n in range(100 * scale)
         )
+        for trainer in trainers:  # bulk_create skips sign-up: each gets its studio of one
+            studio_create_solo(user=trainer)
         owners = [*trainers, User.objects.get(email=TRAINER)]
         exercises = Exercise.objects.bulk_create(
             Exercise(
                 owner=owner,
+                studio_id=owner.membership.studio_id,
                 name=f"{rng.choice(('Tempo', 'Paused', 'Banded', 'Slow', 'Heavy'))} "
                 f"{rng.choice(names).lower()} {i}",
                 slug=f"bench-{owner.pk}-{i}",
@@ -108,7 +111,12 @@ def seed(scale: int) -> dict:
             for n in range(10 * scale)
         )
         links = Client.objects.bulk_create(
-            Client(user=user, trainer=trainers[n % len(trainers)]) for n, user in enumerate(users)
+            Client(
+                user=user,
+                trainer=trainers[n % len(trainers)],
+                studio_id=trainers[n % len(trainers)].membership.studio_id,
+            )
+            for n, user in enumerate(users)
         )
         links.append(Client.objects.get(user__email=CLIENT))
         WorkoutLog.objects.filter(client=links[-1]).delete()
