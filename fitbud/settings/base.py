@@ -120,6 +120,8 @@ PHOTO_URL_SECONDS = env.int("PHOTO_URL_SECONDS", default=300)
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 if PHOTO_STORAGE == "s3":
+    from botocore.config import Config as BotoConfig
+
     PHOTOS_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -137,6 +139,16 @@ if PHOTO_STORAGE == "s3":
             "querystring_auth": True,
             "querystring_expire": PHOTO_URL_SECONDS,
             "file_overwrite": False,
+            # Given a client_config, django-storages takes addressing style and signature
+            # from it only. The timeouts: a stalled bucket must not hold a request thread for
+            # boto3's default of 60 s per attempt; the request fails in seconds instead.
+            "client_config": BotoConfig(
+                connect_timeout=env.float("PHOTO_S3_CONNECT_TIMEOUT", default=3.0),
+                read_timeout=env.float("PHOTO_S3_READ_TIMEOUT", default=15.0),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": env("PHOTO_S3_ADDRESSING_STYLE", default="") or None},
+            ),
         },
     }
 else:
