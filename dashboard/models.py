@@ -30,6 +30,7 @@ class ActivityEvent(models.Model):
         RECORD_SET = "record.set", "Personal record set"
         PHOTO_UPLOADED = "photo.uploaded", "Progress photo uploaded"
         METRIC_LOGGED = "metric.logged", "Body metric logged"
+        MESSAGE_SENT = "message.sent", "Message sent"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

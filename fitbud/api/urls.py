@@ -9,7 +9,9 @@ urlpatterns = [
     path("", include("progress.api.urls")),
     path("", include("coaching.urls")),
     path("", include("coaching.api.automations")),
+    path("", include("messaging.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("integrations.api.urls")),
     path("", include("dashboard.api.urls")),
 ]

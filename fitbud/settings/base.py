@@ -37,8 +37,10 @@ INSTALLED_APPS = [
     "plans",
     "progress",
     "coaching",
+    "messaging",
     "billing",
     "notifications",
+    "integrations",
     "dashboard",
 ]
 

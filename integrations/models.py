@@ -1,0 +1,1 @@
+"""Integrations (docs/integrations.md): API keys and outgoing webhooks."""
