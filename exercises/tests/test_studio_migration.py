@@ -31,6 +31,11 @@ def test_members_rows_join_their_studio_and_the_global_library_stays_studio_less
     own = Exercise.objects.create(
         owner=coach, name="Sled push", slug="sled-push", category="strength"
     )
+    # A global row of its own: the shipped library may have been flushed by an earlier
+    # transactional test in the same database.
+    shared = Exercise.objects.create(
+        owner=None, name="Migration row", slug="migration-test-row", category="strength"
+    )
     metric = MetricType.objects.create(
         trainer=coach, name="Grip", slug="grip", kind="number", unit="kg"
     )
@@ -41,5 +46,5 @@ def test_members_rows_join_their_studio_and_the_global_library_stays_studio_less
     assert Exercise.objects.get(pk=own.pk).studio_id == studio.pk
     assert Exercise.objects.get(pk=own.pk).scope == "personal"
     assert not Exercise.objects.filter(owner__isnull=True, studio__isnull=False).exists()
-    assert Exercise.objects.filter(owner__isnull=True).exists()
+    assert Exercise.objects.get(pk=shared.pk).studio_id is None
     assert MetricType.objects.get(pk=metric.pk).studio_id == studio.pk
