@@ -1,5 +1,7 @@
 """Home screen, export and trainer dashboard: thin views over dashboard.selectors."""
 
+import json
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.permissions import IsAuthenticated
@@ -13,6 +15,8 @@ from fitbud.api.exceptions import StudioRoleForbidden
 from fitbud.api.permissions import IsClient, IsTrainer
 from fitbud.api.response_cache import cached_response
 from fitbud.api.schema import error_response
+from messaging.selectors import unread_messages
+from notifications.selectors import notification_unread_count
 
 CLIENT_TAG = ["me"]
 
@@ -60,6 +64,25 @@ class StreaksView(APIView):
         return Response(s.StreaksSerializer(selectors.client_streaks(client=client)).data)
 
 
+def unread_counts(user) -> dict[str, int]:
+    """`unread_messages` and `unread_notifications`, read fresh on every request (two counts
+    on indexed rows), also when the rest of the response comes from the cache: a new
+    notification or a read position is no tenant write, so it would not invalidate it."""
+    return {
+        "unread_messages": unread_messages(user=user),
+        "unread_notifications": notification_unread_count(user=user),
+    }
+
+
+def with_counts(response, counts: dict[str, int]):
+    if isinstance(response, Response):
+        return response
+    # A cache hit: the stored JSON body, with the fresh counts.
+    data = json.loads(response.content)
+    data.update(counts)
+    return Response(data)
+
+
 class ClientHomeView(APIView):
     permission_classes = [IsAuthenticated, IsClient]
 
@@ -68,10 +91,15 @@ class ClientHomeView(APIView):
         summary="Home screen: today, streaks, subscription and latest feedback in one call",
         responses=s.ClientHomeSerializer,
     )
-    @cached_response
     def get(self, request):
+        counts = unread_counts(request.user)
+        return with_counts(self._get(request, counts), counts)
+
+    @cached_response
+    def _get(self, request, counts):
         client = selectors.client_for_user(user=request.user)
-        return Response(s.ClientHomeSerializer(selectors.client_home(client=client)).data)
+        home = {**selectors.client_home(client=client), **counts}
+        return Response(s.ClientHomeSerializer(home).data)
 
 
 class ExportView(APIView):
@@ -104,9 +132,13 @@ class TrainerDashboardView(APIView):
         summary="Trainer dashboard: clients, growth, revenue, engagement, who needs attention",
         responses=s.TrainerDashboardSerializer,
     )
-    @cached_response
     def get(self, request):
-        figures = selectors.trainer_dashboard(trainer=request.user)
+        counts = unread_counts(request.user)
+        return with_counts(self._get(request, counts), counts)
+
+    @cached_response
+    def _get(self, request, counts):
+        figures = {**selectors.trainer_dashboard(trainer=request.user), **counts}
         return Response(s.TrainerDashboardSerializer(figures).data)
 
 

@@ -248,7 +248,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
+    "sweep-broadcasts": {"task": "messaging.broadcasts_sweep", "schedule": 60.0},
 }
+# Messaging (docs/messaging.md): how long the author may edit or delete a message.
+MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
