@@ -110,16 +110,18 @@ def message_get(*, conversation: Conversation, message_id: object) -> Message:
         raise Http404 from None
 
 
-def unread_messages(*, user: User) -> int:
-    """Unread messages over all the user's conversations (home screens)."""
+def unread_messages_of(*, user: User) -> QuerySet[Message]:
+    """The unread messages over all the user's conversations (home screens count them)."""
     if user.is_client:
-        return Message.objects.filter(
-            unread_filter("client"), conversation__client__user=user
-        ).count()
+        return Message.objects.filter(unread_filter("client"), conversation__client__user=user)
     return Message.objects.filter(
         unread_filter("trainer"),
         conversation__in=Conversation.objects.filter(_visible(user)).values("pk"),
-    ).count()
+    )
+
+
+def unread_messages(*, user: User) -> int:
+    return unread_messages_of(user=user).count()
 
 
 def member_may_message(*, member: User, client: Client) -> bool:

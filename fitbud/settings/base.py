@@ -407,6 +407,14 @@ SPECTACULAR_SETTINGS = {
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
         {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {
+            "name": "messaging",
+            "description": "Conversations between members and clients, messages, broadcasts.",
+        },
+        {
+            "name": "stream",
+            "description": "Your live stream: feed events, messages, notifications (SSE).",
+        },
         {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},

@@ -15,7 +15,7 @@ urlpatterns = [
         name="conversation-messages",
     ),
     path(
-        "conversations/<int:pk>/messages/<str:message_id>/",
+        "conversations/<int:pk>/messages/<uuid:message_id>/",
         views.MessageDetailView.as_view(),
         name="conversation-message",
     ),

@@ -131,7 +131,8 @@ def test_a_manager_does_not_read_a_coach_s_conversation(trainer, conversation):
 
 def test_unknown_ids_are_404_not_500(trainer_api, conversation):
     assert_error(trainer_api.get(reverse("conversation-detail", args=[99999999999999])), 404)
-    assert_error(trainer_api.get(message_url(conversation, "not-a-uuid")), 404)
+    bad = messages_url(conversation) + "not-a-uuid/"
+    assert_error(trainer_api.get(bad), 404)
     assert_error(trainer_api.get(message_url(conversation, uuid.uuid4())), 404)
 
 
