@@ -9,10 +9,20 @@ not read a coach's conversation (docs/messaging.md).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -50,9 +60,31 @@ def unread_filter(side: Side, *, prefix: str = "") -> Q:
     return other & after & Q(deleted_at__isnull=True)
 
 
+# Before any message: the read position of a side that has read nothing.
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+NO_MESSAGE = uuid.UUID(int=0)
+
+
+def _read_position(side: Side) -> dict:
+    """The outer row's read position as two plain columns (the subquery correlates on
+    them instead of joining the conversation and its read message again: planning that
+    join cost more than running the query)."""
+    last = f"{side}_last_read"
+    return {
+        "read_at": Coalesce(F(f"{last}__created_at"), Value(NEVER)),
+        "read_id": Coalesce(F(f"{last}_id"), Value(NO_MESSAGE, output_field=UUIDField())),
+    }
+
+
 def _unread_count(side: Side) -> Subquery:
+    other = Q(sender_id=OuterRef("trainer_id"))
+    if side == "trainer":
+        other = ~other
+    after = Q(created_at__gt=OuterRef("read_at")) | Q(
+        created_at=OuterRef("read_at"), id__gt=OuterRef("read_id")
+    )
     rows = (
-        Message.objects.filter(unread_filter(side), conversation=OuterRef("pk"))
+        Message.objects.filter(other, after, deleted_at__isnull=True, conversation=OuterRef("pk"))
         .order_by()
         .values("conversation")
         .annotate(n=Count("*"))
@@ -76,6 +108,7 @@ def conversation_list(*, user: User) -> QuerySet[Conversation]:
     return (
         Conversation.objects.filter(_visible(user))
         .select_related("client__user", "trainer")
+        .annotate(**_read_position(side))
         .annotate(unread_count=_unread_count(side), last_message_id=_last_message_id())
         .order_by("-last_message_at", "-id")
     )
@@ -84,6 +117,18 @@ def conversation_list(*, user: User) -> QuerySet[Conversation]:
 def conversation_get(*, user: User, conversation_id: object) -> Conversation:
     try:
         return conversation_list(user=user).get(pk=int(str(conversation_id)))
+    except (Conversation.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+
+
+def conversation_find(*, user: User, conversation_id: object) -> Conversation:
+    """As conversation_get, without the list's counts (for the message endpoints)."""
+    try:
+        return (
+            Conversation.objects.filter(_visible(user))
+            .select_related("client__user", "trainer")
+            .get(pk=int(str(conversation_id)))
+        )
     except (Conversation.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
 

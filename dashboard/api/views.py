@@ -2,22 +2,20 @@
 
 import json
 
+from django.db.models import F, Func, IntegerField, Subquery
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import membership_of
+from accounts.models import User, membership_of
 from dashboard import selectors
 from dashboard.api import serializers as s
 from fitbud.api.exceptions import StudioRoleForbidden
 from fitbud.api.permissions import IsClient, IsTrainer
 from fitbud.api.response_cache import cached_response
 from fitbud.api.schema import error_response
-from django.db.models import F, Func, IntegerField, Subquery
-
-from accounts.models import User
 from messaging.selectors import unread_messages_of
 from notifications.selectors import notification_list
 

@@ -17,7 +17,12 @@ from conftest import assert_error
 from dashboard import feed
 from dashboard.api import feed_views
 from dashboard.models import ActivityEvent
-from dashboard.tests.test_feed_stream import bearer, read_to_end, read_until, write_in_another_connection
+from dashboard.tests.test_feed_stream import (
+    bearer,
+    read_to_end,
+    read_until,
+    write_in_another_connection,
+)
 from messaging import services as messaging
 from messaging.models import Conversation
 from notifications.services import notification_create
@@ -65,7 +70,9 @@ def _send(conversation_id: int, sender_id: int, body: str):
 def test_a_message_reaches_the_client_s_stream_from_another_connection(
     trainer, client_user, conversation, other_client_link, short_streams
 ):
-    other, _ = messaging.conversation_for(trainer=other_client_link.trainer, client=other_client_link)
+    other, _ = messaging.conversation_for(
+        trainer=other_client_link.trainer, client=other_client_link
+    )
 
     async def scenario():
         response = await AsyncClient().get(
@@ -207,7 +214,9 @@ def test_clients_get_a_ticket_for_their_stream(client_api, client_user, monkeypa
 
 
 @pytest.mark.django_db
-def test_the_old_feed_stream_never_carries_messages(trainer, client_user, conversation, monkeypatch):
+def test_the_old_feed_stream_never_carries_messages(
+    trainer, client_user, conversation, monkeypatch
+):
     monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.3)
     _send(conversation.pk, client_user.pk, "private")
 

@@ -61,6 +61,13 @@ class MessageSerializer(serializers.ModelSerializer):
         return {"url": url, "thumbnail_url": thumb, "expires_at": _iso(expires_at)}
 
 
+def last_messages_data(messages: dict, *, request) -> dict:
+    """{message id: the message as MessageSerializer shows it} for ConversationSerializer."""
+    rows = list(messages.values())
+    data = MessageSerializer(rows, many=True, context={"request": request}).data
+    return {message.pk: item for message, item in zip(rows, data, strict=True)}
+
+
 def _iso(value: datetime) -> str:
     return serializers.DateTimeField().to_representation(value)
 
@@ -114,11 +121,11 @@ class ConversationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MessageSerializer(allow_null=True))
     def get_last_message(self, conversation: Conversation) -> dict | None:
-        messages = self.context.get("last_messages", {})
-        message = messages.get(getattr(conversation, "last_message_id", None))
-        if message is None:
-            return None
-        return MessageSerializer(message, context=self.context).data
+        # Serialized for the whole page at once (last_messages_data): a serializer per row
+        # would cost more than the queries.
+        return self.context.get("last_messages", {}).get(
+            getattr(conversation, "last_message_id", None)
+        )
 
 
 class ConversationOpenSerializer(StrictSerializer):

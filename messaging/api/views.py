@@ -36,7 +36,7 @@ def _conversation_data(request, conversation_id) -> dict:
     """One conversation as the list shows it (unread count, last message)."""
     conversation = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
     last = selectors.messages_by_id([conversation.last_message_id])
-    context = {"request": request, "last_messages": last}
+    context = {"request": request, "last_messages": s.last_messages_data(last, request=request)}
     return s.ConversationSerializer(conversation, context=context).data
 
 
@@ -80,7 +80,7 @@ class ConversationListView(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         last = selectors.messages_by_id([c.last_message_id for c in page])
-        context = {"request": request, "last_messages": last}
+        context = {"request": request, "last_messages": s.last_messages_data(last, request=request)}
         data = s.ConversationSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
@@ -164,7 +164,7 @@ class MessageListView(generics.ListCreateAPIView):
 
     def conversation(self) -> Conversation:
         if not hasattr(self, "_conversation"):
-            self._conversation = selectors.conversation_get(
+            self._conversation = selectors.conversation_find(
                 user=self.request.user, conversation_id=self.kwargs["pk"]
             )
         return self._conversation
@@ -230,7 +230,7 @@ class MessageDetailView(APIView):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def message(self, request, pk, message_id) -> Message:
-        conversation = selectors.conversation_get(user=request.user, conversation_id=pk)
+        conversation = selectors.conversation_find(user=request.user, conversation_id=pk)
         return selectors.message_get(conversation=conversation, message_id=message_id)
 
     def get(self, request, pk, message_id):
@@ -268,7 +268,7 @@ class ConversationReadView(APIView):
     permission_classes = [IsAuthenticated, IsTrainerOrClient]
 
     def post(self, request, pk):
-        conversation = selectors.conversation_get(user=request.user, conversation_id=pk)
+        conversation = selectors.conversation_find(user=request.user, conversation_id=pk)
         body = s.ReadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         message = selectors.message_get(

@@ -58,13 +58,13 @@ def test_replies_stay_private(trainer, clients, django_capture_on_commit_callbac
         )
     mine = Conversation.objects.get(client=first)
     api = auth_client(first.user)
-    api.post(
-        reverse("conversation-messages", args=[mine.pk]), {"body": "Thanks!"}, format="json"
-    )
+    api.post(reverse("conversation-messages", args=[mine.pk]), {"body": "Thanks!"}, format="json")
 
     theirs = auth_client(second.user).get(reverse("conversation-list")).data["results"]
     assert [c["last_message"]["body"] for c in theirs] == ["Hi all"]
-    assert_error(auth_client(second.user).get(reverse("conversation-messages", args=[mine.pk])), 404)
+    assert_error(
+        auth_client(second.user).get(reverse("conversation-messages", args=[mine.pk])), 404
+    )
 
 
 def test_all_active_means_the_active_clients_in_scope_now(

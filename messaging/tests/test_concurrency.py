@@ -57,7 +57,9 @@ def test_concurrent_opens_of_a_conversation_make_one(trainer, client_link):
     apis = [auth_client(trainer) for _ in range(THREADS)]
 
     responses = run_concurrently(
-        lambda i: apis[i].post(reverse("conversation-list"), {"client": client_link.pk}, format="json")
+        lambda i: apis[i].post(
+            reverse("conversation-list"), {"client": client_link.pk}, format="json"
+        )
     )
 
     assert sorted(r.status_code for r in responses) == [200] * (THREADS - 1) + [201]
