@@ -177,6 +177,9 @@ def bench_lists(port: int, token: str, conversation_id: int, requests: int) -> N
         print(f"{label} (uncached, 20 per page): {summary(latencies)}", flush=True)
 
 
+TASKS: set[asyncio.Task] = set()  # keeps the readers alive
+
+
 async def open_stream(port: int, token: str, frames: asyncio.Queue) -> asyncio.StreamWriter:
     reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**20)
     writer.write(
@@ -208,7 +211,7 @@ async def open_stream(port: int, token: str, frames: asyncio.Queue) -> asyncio.S
                         continue
                     frames.put_nowait((time.perf_counter(), data["id"]))
 
-    asyncio.ensure_future(pump())
+    TASKS.add(asyncio.ensure_future(pump()))
     return writer
 
 
@@ -232,7 +235,7 @@ async def bench_streams(port: int, pid: int, seeded: dict, sends: int) -> None:
             if message_id in waiters:
                 waiters[message_id].set()
 
-    asyncio.ensure_future(collect())
+    TASKS.add(asyncio.ensure_future(collect()))
     before = rss_mb(pid)
     writers = []
     opened = time.perf_counter()

@@ -70,7 +70,7 @@ def test_replies_stay_private(trainer, clients, django_capture_on_commit_callbac
 def test_all_active_means_the_active_clients_in_scope_now(
     trainer_api, clients, other_client_link, django_capture_on_commit_callbacks
 ):
-    first, second, gone = clients
+    first, second, _gone = clients
     with django_capture_on_commit_callbacks(execute=True):
         response = trainer_api.post(URL, {"body": "Hey", "all_active": True}, format="json")
 
