@@ -423,6 +423,24 @@ def broadcast_send(*, broadcast_id: int) -> int:
     return stored
 
 
+def thumbnails_sweep(*, older_than_seconds: int = 300) -> int:
+    """Re-enqueue thumbnails of attachments that have none a while after they were sent (the
+    broker was down at commit, every retry failed): the task is idempotent."""
+    from messaging.tasks import message_thumbnail_make_task
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Message.objects.filter(
+            attachment_thumbnail_key="", deleted_at__isnull=True, created_at__lt=cutoff
+        )
+        .exclude(attachment_key="")
+        .values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        enqueue(message_thumbnail_make_task, message_id=str(message_id))
+    return len(ids)
+
+
 def broadcasts_sweep(*, older_than_seconds: int = 120) -> int:
     """Re-enqueue broadcasts not completed a while after they were recorded (the broker was
     down at commit, the worker died): the task is idempotent."""

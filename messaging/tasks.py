@@ -27,6 +27,11 @@ def broadcasts_sweep_task() -> None:
     services.broadcasts_sweep()
 
 
+@shared_task(name="messaging.thumbnails_sweep")
+def thumbnails_sweep_task() -> None:
+    services.thumbnails_sweep()
+
+
 @shared_task(name="messaging.message_thumbnail_make", bind=True, max_retries=MAX_RETRIES)
 def message_thumbnail_make_task(self, *, message_id: str) -> None:
     try:

@@ -249,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
     "sweep-broadcasts": {"task": "messaging.broadcasts_sweep", "schedule": 60.0},
+    "sweep-message-thumbnails": {"task": "messaging.thumbnails_sweep", "schedule": 600.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)

@@ -368,3 +368,30 @@ def test_messages_are_cursor_paginated_newest_first(trainer_api, conversation):
 
     assert [m["body"] for m in first["results"]] == ["m4", "m3", "m2"]
     assert [m["body"] for m in second["results"]] == ["m1", "m0"]
+
+
+def test_a_thumbnail_the_broker_dropped_is_made_by_the_sweep(
+    client_api, conversation, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging import services, tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    upload = SimpleUploadedFile("p.png", images.photo(fmt="PNG"), content_type="image/png")
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.message_thumbnail_make_task, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_api.post(
+                messages_url(conversation), {"attachment": upload}, format="multipart"
+            )
+    assert response.status_code == 201  # the broker's outage never fails the request
+    message = Message.objects.get()
+    assert message.attachment_thumbnail_key == ""
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.thumbnails_sweep() == 1
+
+    message.refresh_from_db()
+    assert message.attachment_thumbnail_key
