@@ -153,6 +153,7 @@ def test_last_event_id_resumes_messages_and_notifications_without_loss(
     monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.3)
     first, _ = _send(conversation.pk, trainer.pk, "one")
     note = notification_create(user=client_user, kind="automation", title="n1")
+    MealLogFactory(client=client_user.client_link)  # the feed: never on a client's stream
     _send(conversation.pk, trainer.pk, "two")
     notification_create(user=client_user, kind="automation", title="n2")
     _send(conversation.pk, client_user.pk, "three")
