@@ -395,3 +395,14 @@ def test_a_thumbnail_the_broker_dropped_is_made_by_the_sweep(
 
     message.refresh_from_db()
     assert message.attachment_thumbnail_key
+
+
+def test_private_notes_never_appear_in_conversations(trainer_api, client_api, conversation):
+    from clients.tests.factories import ClientNoteFactory
+
+    ClientNoteFactory(client=conversation.client, body="Secret: knee injury, be careful")
+    send(trainer_api, conversation, "Hi")
+
+    for api in (trainer_api, client_api):
+        for url in (LIST, messages_url(conversation)):
+            assert b"Secret" not in api.get(url).content
