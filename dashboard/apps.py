@@ -20,6 +20,8 @@ class DashboardConfig(AppConfig):
         )
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
+        from messaging.signals import message_sent
+        from notifications.models import Notification
         from plans.signals import plan_assigned
         from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
         from progress.signals import metric_logged, photo_uploaded, record_set
@@ -76,6 +78,13 @@ class DashboardConfig(AppConfig):
         )
         automation_fired.connect(
             receivers.on_automation_fired, dispatch_uid="dashboard.feed.automation_fired"
+        )
+        message_sent.connect(receivers.on_message_sent, dispatch_uid="dashboard.feed.message_sent")
+        # A new notification wakes its user's stream/ (at commit).
+        post_save.connect(
+            receivers.on_notification_saved,
+            sender=Notification,
+            dispatch_uid="dashboard.stream.notification_saved",
         )
         # The outbox: every new event is relayed to the spine's consumers after commit.
         post_save.connect(

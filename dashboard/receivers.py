@@ -13,7 +13,7 @@ from typing import Any
 from billing.models import Payment
 from clients.models import Client
 from coaching.models import AutomationRun, FormResponse, HabitCheck
-from dashboard.feed import event_record, events_forget
+from dashboard.feed import event_record, events_forget, message_event_record, notify_users
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
 from progress.models import BodyStat, BodyStatSource, CheckIn, MealLog, ProgressPhoto, WorkoutLog
@@ -246,3 +246,12 @@ def on_metric_logged(sender, client: Client, stat: BodyStat, count: int, source:
         label = BodyStatSource(source).label
         summary = f"{_first_name(client)} imported {_plural(count, 'measurement')} from {label}"
     event_record(client=client, kind=Kind.METRIC_LOGGED, summary=summary, obj=stat)
+
+
+def on_message_sent(sender, message, **kw):
+    message_event_record(message=message)
+
+
+def on_notification_saved(sender, instance, created: bool, raw: bool = False, **kw):
+    if created and not raw:
+        notify_users([instance.user_id], f"n{instance.pk}")

@@ -248,7 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
+    "sweep-broadcasts": {"task": "messaging.broadcasts_sweep", "schedule": 60.0},
+    "sweep-message-thumbnails": {"task": "messaging.thumbnails_sweep", "schedule": 600.0},
 }
+# Messaging (docs/messaging.md): how long the author may edit or delete a message.
+MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
@@ -404,6 +408,14 @@ SPECTACULAR_SETTINGS = {
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
         {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {
+            "name": "messaging",
+            "description": "Conversations between members and clients, messages, broadcasts.",
+        },
+        {
+            "name": "stream",
+            "description": "Your live stream: feed events, messages, notifications (SSE).",
+        },
         {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},

@@ -25,6 +25,7 @@ from clients.tests.factories import (
     InviteFactory,
 )
 from dashboard.models import ActivityEvent
+from messaging.tests.factories import BroadcastFactory, MessageFactory
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.tests.factories import (
     BodyStatFactory,
@@ -297,6 +298,9 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "messaging_conversation": _rows(MessageFactory),
+    "messaging_message": _rows(MessageFactory),
+    "messaging_broadcast": _rows(BroadcastFactory),
 }
 
 
