@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import TrainerFactory, UserFactory
+from accounts.tests.factories import ClientUserFactory, TrainerFactory, UserFactory
 from billing.currencies import format_amount
 from billing.models import WebhookEvent
 from billing.tests.factories import PaymentFactory, SubscriptionFactory, SubscriptionPlanFactory
@@ -276,6 +276,33 @@ def _studio_invite():
     )
 
 
+def _notification():
+    from notifications.models import Notification
+
+    return Notification.objects.create(user=ClientUserFactory(), kind="automation", title="Hi")
+
+
+def _device():
+    from notifications.models import Device
+
+    user = ClientUserFactory()
+    return Device.objects.create(user=user, platform="ios", token=f"fcm-admin-{user.pk}")
+
+
+def _push_delivery():
+    from notifications.models import PushDelivery
+
+    device = _device()
+    notification = _notification()
+    return PushDelivery.objects.create(notification=notification, device=device, platform="ios")
+
+
+def _preference():
+    from notifications.models import NotificationPreference
+
+    return NotificationPreference.objects.create(user=ClientUserFactory())
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -297,6 +324,10 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "notifications_notification": _rows(_notification),
+    "notifications_device": _rows(_device),
+    "notifications_pushdelivery": _rows(_push_delivery),
+    "notifications_notificationpreference": _rows(_preference),
 }
 
 
