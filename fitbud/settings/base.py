@@ -428,7 +428,16 @@ SPECTACULAR_SETTINGS = {
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
-        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {
+            "name": "notifications",
+            "description": "The signed-in user's in-app notifications and their preferences "
+            "(kinds, channels, quiet hours).",
+        },
+        {
+            "name": "devices",
+            "description": "Push targets of the signed-in user's apps: FCM tokens (ios, android) "
+            "and Web Push subscriptions (web).",
+        },
         {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
