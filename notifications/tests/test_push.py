@@ -277,3 +277,23 @@ def test_push_vapid_keys_prints_a_pair_web_push_can_sign_with(settings):
     vapid = Vapid.from_string(lines["WEBPUSH_VAPID_PRIVATE_KEY"])
     assert vapid.sign({"sub": "mailto:a@b.c", "aud": "https://push.example"})["Authorization"]
     assert len(lines["WEBPUSH_VAPID_PUBLIC_KEY"]) == 87  # 65 bytes, base64url
+
+
+def test_a_broker_down_at_commit_loses_no_push(
+    client_user, monkeypatch, django_capture_on_commit_callbacks, outbox, caplog
+):
+    def broker_down(**kwargs):
+        raise ConnectionError("broker down")
+
+    device(client_user)
+    monkeypatch.setattr(push_send_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_create(user=client_user, kind="automation", title="Hi")
+    assert "the sweep will send it" in caplog.text
+    row = PushDelivery.objects.get()
+    assert row.status == "pending" and outbox == []
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        assert push_deliveries_sweep_task.apply().get() == 1
+    row.refresh_from_db()
+    assert row.status == "sent" and len(outbox) == 1
