@@ -10,6 +10,7 @@ and our commit leaves the claim to run out: the sweep sends it again, and the co
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from dataclasses import dataclass
 
@@ -77,8 +78,13 @@ def _claim(delivery_id: int, now: datetime.datetime) -> PushDelivery | Outcome:
 
 def _message(delivery: PushDelivery) -> PushMessage:
     notification = delivery.notification
-    data = {key: str(value) for key, value in (notification.data or {}).items()}
-    data.update({"notification": str(notification.pk), "kind": notification.kind})
+    # FCM data values are strings: non-strings travel as JSON (`[4, 7]`, `12`).
+    data = {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in (notification.data or {}).items()
+    }
+    # "notification" alone is too close to FCM's reserved keys: a distinct name.
+    data.update({"notification_id": str(notification.pk), "kind": notification.kind})
     return PushMessage(
         title=notification.title,
         body=notification.body,

@@ -154,3 +154,33 @@ def test_a_push_in_quiet_hours_waits_until_they_end_but_the_entry_shows_at_once(
         assert push_deliveries_sweep_task.apply().get() == 1
     row.refresh_from_db()
     assert row.status == "sent" and len(outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_changes_make_one_preference_row_with_every_change(client_user):
+    import threading
+
+    from django.db import connection
+
+    kinds = ["message", "plan_assigned", "form_reviewed", "habit_reminder"]
+    apis = [auth_client(client_user) for _ in kinds]
+    barrier = threading.Barrier(len(kinds))
+    statuses = [None] * len(kinds)
+
+    def worker(index):
+        try:
+            barrier.wait()
+            body = {"kinds": {kinds[index]: {"push": False}}}
+            statuses[index] = apis[index].patch(URL, body, format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(kinds))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(kinds)
+    preference = NotificationPreference.objects.get(user=client_user)
+    assert preference.channels == {kind: {"push": False} for kind in kinds}

@@ -95,7 +95,7 @@ def test_fcm_sends_with_the_service_account_s_token_and_a_timeout(live, client_u
     assert message["notification"] == {"title": "Time to train", "body": "Leg day"}
     assert message["data"] == {
         "x": "1",
-        "notification": str(row.notification_id),
+        "notification_id": str(row.notification_id),
         "kind": "automation",
     }
     assert message["apns"]["headers"]["apns-collapse-id"] == f"n{row.notification_id}"
