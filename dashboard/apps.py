@@ -24,7 +24,12 @@ class DashboardConfig(AppConfig):
         from notifications.models import Notification
         from plans.signals import plan_assigned
         from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
-        from progress.signals import metric_logged, photo_uploaded, record_set
+        from progress.signals import (
+            check_in_reviewed,
+            metric_logged,
+            photo_uploaded,
+            record_set,
+        )
 
         saved = (
             (WorkoutLog, receivers.on_workout_log_saved),
@@ -68,6 +73,9 @@ class DashboardConfig(AppConfig):
         )
         plan_assigned.connect(
             receivers.on_plan_assigned, dispatch_uid="dashboard.feed.plan_assigned"
+        )
+        check_in_reviewed.connect(
+            receivers.on_check_in_reviewed, dispatch_uid="dashboard.feed.check_in_reviewed"
         )
         record_set.connect(receivers.on_record_set, dispatch_uid="dashboard.feed.record_set")
         payment_received.connect(

@@ -64,6 +64,7 @@ KIND_DOMAINS = {
     ActivityEvent.Kind.MEAL_UPDATED: AccessDomain.NUTRITION,
     ActivityEvent.Kind.CHECKIN_SUBMITTED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.CHECKIN_UPDATED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.CHECKIN_REVIEWED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.HABIT_COMPLETED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.FORM_SUBMITTED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.FORM_REVIEWED: AccessDomain.CHECKINS,

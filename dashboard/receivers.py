@@ -118,6 +118,16 @@ def on_check_in_saved(
     )
 
 
+def on_check_in_reviewed(sender, check_in: CheckIn, **kw):
+    # The notifications consumer tells the client; the feed shows the review was done.
+    event_record(
+        client=check_in.client,
+        kind=Kind.CHECKIN_REVIEWED,
+        summary=f"Check-in of {_first_name(check_in.client)} reviewed",
+        obj=check_in,
+    )
+
+
 def on_entry_deleted(sender, instance, **kw):
     events_forget(obj=instance)
 

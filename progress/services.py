@@ -490,6 +490,8 @@ def check_in_review(*, check_in: CheckIn, reviewer: User, feedback: str) -> Chec
     check_in.updated_at = check_in.reviewed_at
     # update_fields tells the feed receiver this is the trainer's review, not a client edit.
     check_in.save(update_fields=sorted(REVIEW_FIELDS))
+    # The spine's `checkin.reviewed` (the client's notification), not a feed edit.
+    progress_signals.check_in_reviewed.send(sender=CheckIn, check_in=check_in)
     return check_in
 
 

@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
     "sweep-broadcasts": {"task": "messaging.broadcasts_sweep", "schedule": 60.0},
     "sweep-message-thumbnails": {"task": "messaging.thumbnails_sweep", "schedule": 600.0},
+    "sweep-push-deliveries": {"task": "notifications.push_deliveries_sweep", "schedule": 60.0},
+    "send-habit-reminders": {"task": "notifications.habit_reminders_send", "schedule": 300.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
@@ -269,6 +271,29 @@ SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
 SPINE_SWEEP_BATCH = 500
 # A consumer seen for the first time is handed the events of this many past hours only.
 SPINE_NEW_CONSUMER_LOOKBACK_HOURS = 24
+
+# Push notifications (docs/notifications.md). "test": the in-memory provider (development,
+# tests); "live": FCM HTTP v1 for ios/android, Web Push (VAPID) for web.
+PUSH_PROVIDER = env("PUSH_PROVIDER", default="test")
+# Seconds one provider call (and FCM's token request) may take before it counts as failed.
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
+FCM_SERVICE_ACCOUNT_JSON = env("FCM_SERVICE_ACCOUNT_JSON", default="")
+FCM_SERVICE_ACCOUNT_FILE = env("FCM_SERVICE_ACCOUNT_FILE", default="")
+FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:admin@fitbud.local")
+# Hosts (and their subdomains) a web subscription's endpoint may point at: the worker POSTs
+# to it, so an arbitrary URL would let any user aim our servers at internal addresses.
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
@@ -407,7 +432,16 @@ SPECTACULAR_SETTINGS = {
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
-        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {
+            "name": "notifications",
+            "description": "The signed-in user's in-app notifications and their preferences "
+            "(kinds, channels, quiet hours).",
+        },
+        {
+            "name": "devices",
+            "description": "Push targets of the signed-in user's apps: FCM tokens (ios, android) "
+            "and Web Push subscriptions (web).",
+        },
         {
             "name": "messaging",
             "description": "Conversations between members and clients, messages, broadcasts.",

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import TrainerFactory, UserFactory
+from accounts.tests.factories import ClientUserFactory, TrainerFactory, UserFactory
 from billing.currencies import format_amount
 from billing.models import WebhookEvent
 from billing.tests.factories import PaymentFactory, SubscriptionFactory, SubscriptionPlanFactory
@@ -277,6 +277,33 @@ def _studio_invite():
     )
 
 
+def _notification():
+    from notifications.models import Notification
+
+    return Notification.objects.create(user=ClientUserFactory(), kind="automation", title="Hi")
+
+
+def _device():
+    from notifications.models import Device
+
+    user = ClientUserFactory()
+    return Device.objects.create(user=user, platform="ios", token=f"fcm-admin-{user.pk}")
+
+
+def _push_delivery():
+    from notifications.models import PushDelivery
+
+    device = _device()
+    notification = _notification()
+    return PushDelivery.objects.create(notification=notification, device=device, platform="ios")
+
+
+def _preference():
+    from notifications.models import NotificationPreference
+
+    return NotificationPreference.objects.create(user=ClientUserFactory())
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -301,6 +328,10 @@ CHANGELISTS = {
     "messaging_conversation": _rows(MessageFactory),
     "messaging_message": _rows(MessageFactory),
     "messaging_broadcast": _rows(BroadcastFactory),
+    "notifications_notification": _rows(_notification),
+    "notifications_device": _rows(_device),
+    "notifications_pushdelivery": _rows(_push_delivery),
+    "notifications_notificationpreference": _rows(_preference),
 }
 
 

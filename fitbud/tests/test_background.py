@@ -55,6 +55,9 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
         "dashboard.events_sweep",
         "coaching.automations_sweep",
         "progress.photo_thumbnail_make",
+        "notifications.push_send",
+        "notifications.push_deliveries_sweep",
+        "notifications.habit_reminders_send",
     }
     for name in ours:
         app_label, _, action = name.partition(".")
@@ -65,6 +68,7 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
             "coaching",
             "messaging",
             "billing",
+            "notifications",
             "dashboard",
         }
         assert "_" in action
