@@ -8,6 +8,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         AUTOMATION = "automation", "Automation message"
+        WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint turned off"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -31,7 +32,7 @@ class Notification(models.Model):
                 name="notifications_once_per_event_and_user",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["automation"]), name="notifications_kind_valid"
+                condition=models.Q(kind__in=["automation", "webhook_disabled"]), name="notifications_kind_valid"
             ),
         ]
         indexes = [
