@@ -32,7 +32,8 @@ class Notification(models.Model):
                 name="notifications_once_per_event_and_user",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["automation", "webhook_disabled"]), name="notifications_kind_valid"
+                condition=models.Q(kind__in=["automation", "webhook_disabled"]),
+                name="notifications_kind_valid",
             ),
         ]
         indexes = [

@@ -1,8 +1,8 @@
 """Production: every secret from the environment, HTTPS everywhere, shared cache."""
 
-from .base import *  # noqa: F403
 from django.core.exceptions import ImproperlyConfigured
 
+from .base import *  # noqa: F403
 from .base import CACHES, PHOTOS_STORAGE, WEBHOOK_ALLOW_PRIVATE_TARGETS, env
 
 DEBUG = False

@@ -5,9 +5,7 @@ from integrations.api import webhooks
 urlpatterns: list = [
     path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
     path("webhooks/events/", webhooks.WebhookEventTypesView.as_view(), name="webhook-events"),
-    path(
-        "webhooks/<int:pk>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"
-    ),
+    path("webhooks/<int:pk>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
     path(
         "webhooks/<int:pk>/rotate-secret/",
         webhooks.WebhookRotateSecretView.as_view(),

@@ -141,7 +141,9 @@ def _data_serializer(kind: str) -> type[serializers.Serializer]:
         "summary": serializers.CharField(
             allow_null=True,
             help_text="One line as in the feed"
-            + (" (health scope only; null otherwise)." if EVENT_TYPES[kind].health_summary else "."),
+            + (
+                " (health scope only; null otherwise)." if EVENT_TYPES[kind].health_summary else "."
+            ),
         ),
     }
     for name, (cls, health, help_text, kw) in FIELDS[kind].items():
@@ -180,7 +182,7 @@ MESSAGE_SERIALIZERS[PING] = _message_serializer(
 
 WebhookMessage = PolymorphicProxySerializer(
     component_name="WebhookMessage",
-    serializers={kind: serializer for kind, serializer in MESSAGE_SERIALIZERS.items()},
+    serializers=dict(MESSAGE_SERIALIZERS),
     resource_type_field_name="type",
     many=False,
 )

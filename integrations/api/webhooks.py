@@ -8,8 +8,13 @@ the studio, which is what an endpoint receives); coaches and specialists get 403
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers, status
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,7 +28,6 @@ from fitbud.api.serializers import StrictModelSerializer
 from integrations.api.webhook_schema import WebhookMessage
 from integrations.webhooks import payloads, selectors, services, transport
 from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
-from rest_framework.permissions import BasePermission
 
 TAG = "webhooks"
 EVENT_CHOICES = sorted(payloads.EVENT_TYPES)

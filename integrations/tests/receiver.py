@@ -3,6 +3,7 @@ records every request and answers what the test asks for."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -53,10 +54,8 @@ class Receiver:
                     self.send_header(name, value)
                 self.send_header("content-length", str(len(answer.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # the client stopped reading (body limit)
                     self.wfile.write(answer.body)
-                except OSError:
-                    pass  # the client stopped reading (body limit)
 
         self.server = self._bind(Handler)
         self.server.daemon_threads = True

@@ -153,9 +153,7 @@ def test_a_delivery_of_another_endpoint_is_404_under_yours(trainer, trainer_api,
     assert_error(response, 404)
 
 
-def test_rotating_gives_a_new_secret_and_keeps_the_old_one_signing_for_a_day(
-    trainer_api, endpoint
-):
+def test_rotating_gives_a_new_secret_and_keeps_the_old_one_signing_for_a_day(trainer_api, endpoint):
     old = endpoint.secret
 
     response = trainer_api.post(url("webhook-rotate-secret", endpoint.pk))
@@ -214,7 +212,9 @@ def test_a_ping_is_signed_and_logged(
 def test_a_ping_to_a_disabled_endpoint_is_a_409(trainer_api, endpoint):
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
 
-    assert_error(trainer_api.post(url("webhook-ping", endpoint.pk)), 409, "webhook_endpoint_inactive")
+    assert_error(
+        trainer_api.post(url("webhook-ping", endpoint.pk)), 409, "webhook_endpoint_inactive"
+    )
 
 
 def test_redelivery_sends_the_same_message_id_again(

@@ -108,7 +108,9 @@ class WebhookDelivery(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_list_idx"),
+            models.Index(
+                fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_list_idx"
+            ),
             # The sweep reads pending deliveries that are due.
             models.Index(
                 fields=["next_attempt_at"],

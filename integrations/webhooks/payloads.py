@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 VERSION = 1
 PING = "webhook.ping"
 

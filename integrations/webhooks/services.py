@@ -61,7 +61,9 @@ def sign(*, message_id: str, timestamp: datetime, body: str, secrets_: list[str]
 
 
 def _url_taken() -> Conflict:
-    return Conflict("Your studio has an endpoint with this URL already.", code=WebhookError.URL_TAKEN)
+    return Conflict(
+        "Your studio has an endpoint with this URL already.", code=WebhookError.URL_TAKEN
+    )
 
 
 def endpoint_create(
@@ -214,9 +216,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         pk=delivery.pk, status__in=[WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED]
     ).update(status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=now)
     if not updated:
-        raise Conflict(
-            "The delivery is still being attempted.", code=WebhookError.DELIVERY_PENDING
-        )
+        raise Conflict("The delivery is still being attempted.", code=WebhookError.DELIVERY_PENDING)
     _enqueue_attempt(delivery.pk)
     delivery.refresh_from_db()
     return delivery
@@ -265,8 +265,8 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
 @transaction.atomic
 def _record(*, delivery: WebhookDelivery, result: transport.Result, at: datetime):
     now = timezone.now()
-    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(
-        pk=delivery.pk
+    delivery = (
+        WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     )
     delivery.attempts += 1
     delivery.last_attempt_at = at

@@ -93,7 +93,7 @@ def check_url(url: str) -> None:
     if parts.username or parts.password:
         raise TargetRefused("The URL may not carry credentials.")
     try:
-        parts.port
+        _ = parts.port  # raises for a port that is not a number in range
     except ValueError:
         raise TargetRefused("The URL's port is not valid.") from None
     try:
