@@ -364,6 +364,18 @@ def test_a_receiver_that_never_answers_times_out(receiver, settings):
     assert result.status is None and result.error == "read timeout"
 
 
+def test_an_answer_dripping_past_the_task_s_time_limit_is_a_failed_attempt(endpoint):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    with mock.patch.object(services, "_enqueue_attempt"):
+        ping = services.ping_create(endpoint=endpoint)
+    with mock.patch.object(transport, "post", side_effect=SoftTimeLimitExceeded()):
+        services.delivery_attempt(delivery_id=ping.pk)
+
+    ping.refresh_from_db()
+    assert ping.status == "failed" and ping.last_error == "attempt took too long"
+
+
 def test_a_refused_connection_is_a_failed_attempt(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     from integrations.tests.receiver import free_port
