@@ -147,7 +147,14 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
         )
         workers.append(worker)
-        time.sleep(4)  # start-up (imports, connecting)
+        # Ready when it has run one task (start-up takes seconds on a loaded machine; a
+        # backlog queued meanwhile would be measured as latency).
+        (probe,) = make_deliveries(endpoint, 1)
+        webhook_delivery_send_task.apply_async(kwargs={"delivery_id": probe})
+        deadline = time.time() + 120
+        while pending([probe]) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not pending([probe]), "the worker did not start"
         return worker
 
     def stop(worker: subprocess.Popen) -> None:
@@ -240,7 +247,8 @@ def main() -> int:
         expected = 3 * args.workouts
         arrivals: list[float] = []
         while time.time() < deadline:
-            lines = [line.split() for line in open(log_path) if line.strip()]
+            with open(log_path) as log:
+                lines = [line.split() for line in log if line.strip()]
             arrivals = [
                 float(ts) - posted[oid] for ts, _, *rest in lines for oid in rest if oid in posted
             ]
