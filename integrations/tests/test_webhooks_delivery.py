@@ -376,6 +376,19 @@ def test_an_answer_dripping_past_the_task_s_time_limit_is_a_failed_attempt(endpo
     assert ping.status == "failed" and ping.last_error == "attempt took too long"
 
 
+def test_an_endpoint_deleted_during_an_attempt_ends_it_quietly(endpoint):
+    with mock.patch.object(services, "_enqueue_attempt"):
+        ping = services.ping_create(endpoint=endpoint)
+
+    def delete_then_answer(*args, **kwargs):
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        return transport.Result(status=200, body="ok", latency_ms=1)
+
+    with mock.patch.object(transport, "post", side_effect=delete_then_answer):
+        assert services.delivery_attempt(delivery_id=ping.pk) is None
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_a_refused_connection_is_a_failed_attempt(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     from integrations.tests.receiver import free_port

@@ -244,7 +244,9 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     now = timezone.now()
     if not _claim(delivery_id, now):
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # its endpoint was deleted a moment ago
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
     headers = {
@@ -276,8 +278,13 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
 def _record(*, delivery: WebhookDelivery, result: transport.Result, at: datetime):
     now = timezone.now()
     delivery = (
-        WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+        WebhookDelivery.objects.select_for_update()
+        .select_related("endpoint")
+        .filter(pk=delivery.pk)
+        .first()
     )
+    if delivery is None:
+        return None  # the endpoint was deleted during the attempt
     delivery.attempts += 1
     delivery.last_attempt_at = at
     delivery.response_status = result.status
