@@ -214,9 +214,15 @@ class WebhookEndpointListView(generics.ListCreateAPIView):
         tags=[TAG],
         summary="Subscribe a URL to events",
         description=(
-            "Owners and admins. Answers the signing `secret` once. Deliveries are signed "
-            "per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); "
-            "the bodies are `WebhookMessage`s."
+            "Owners and admins. Answers the signing `secret` once. Every delivery is a POST "
+            "of a `WebhookMessage` (JSON) signed per Standard Webhooks: `webhook-id` (stable "
+            "per endpoint and event: deduplicate on it), `webhook-timestamp` (Unix seconds of "
+            "the attempt), `webhook-signature` (`v1,<base64 HMAC-SHA256>` of "
+            "`{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded secret "
+            "after `whsec_`; two space-separated signatures during a rotation's overlap). "
+            "2xx is success; retries for ~27 h (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, "
+            "10 h, 10 h); redirects are not followed. Health details only with "
+            "`include_health`."
         ),
         request=WebhookEndpointInputSerializer,
         responses={201: WebhookEndpointCreatedSerializer, 409: URL_TAKEN},
@@ -225,9 +231,7 @@ class WebhookEndpointListView(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         serializer = WebhookEndpointInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        data.pop("is_active", None)
-        endpoint = services.endpoint_create(member=_member(request), **data)
+        endpoint = services.endpoint_create(member=_member(request), **serializer.validated_data)
         body = WebhookEndpointCreatedSerializer(endpoint).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -77,6 +77,13 @@ def test_bad_subscriptions_are_400s_at_the_field(trainer_api, change, code, attr
     assert not WebhookEndpoint.objects.exists()
 
 
+def test_an_endpoint_can_be_created_paused(trainer_api):
+    response = trainer_api.post(LIST, {**BODY, "is_active": False})
+
+    assert response.status_code == 201
+    assert response.json()["is_active"] is False
+
+
 def test_the_same_url_twice_is_a_409(trainer_api, endpoint):
     response = trainer_api.post(LIST, {**BODY, "url": endpoint.url})
 

@@ -74,6 +74,7 @@ def endpoint_create(
     events: list[str],
     description: str = "",
     include_health: bool = False,
+    is_active: bool = True,
 ) -> WebhookEndpoint:
     """One endpoint per URL and studio (a second subscription edits the first one's events);
     two concurrent creates of the same URL: one 201, one 409."""
@@ -86,6 +87,7 @@ def endpoint_create(
                 events=events,
                 description=description,
                 include_health=include_health,
+                is_active=is_active,
                 secret=secret_new(),
             )
     except IntegrityError:
