@@ -16,6 +16,7 @@ class Notification(models.Model):
         HABIT_REMINDER = "habit_reminder", "Habit reminder"
         PAYMENT_FAILED = "payment_failed", "Payment failed"
         AUTOMATION = "automation", "Automation message"
+        WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint turned off"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -59,6 +60,7 @@ class Notification(models.Model):
                         "habit_reminder",
                         "payment_failed",
                         "automation",
+                        "webhook_disabled",
                     ]
                 ),
                 name="notifications_kind_valid",

@@ -252,6 +252,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-message-thumbnails": {"task": "messaging.thumbnails_sweep", "schedule": 600.0},
     "sweep-push-deliveries": {"task": "notifications.push_deliveries_sweep", "schedule": 60.0},
     "send-habit-reminders": {"task": "notifications.habit_reminders_send", "schedule": 300.0},
+    "sweep-webhook-deliveries": {"task": "integrations.webhook_deliveries_sweep", "schedule": 60.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
@@ -263,6 +264,7 @@ SPINE_CONSUMERS = {
     "log": "dashboard.spine.log_consumer",
     "automations": "coaching.services.automations.automations_on_event",
     "notifications": "notifications.consumers.notifications_on_event",
+    "webhooks": "integrations.webhooks.consumers.webhooks_on_event",
 }
 # Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
 AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
@@ -294,6 +296,21 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
         "push.apple.com",
     ],
 )
+# Outgoing webhooks (docs/integrations.md "Webhooks"). Seconds per socket operation.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# Bytes of a receiver's answer read (and kept in the delivery log); the rest is never read.
+WEBHOOK_RESPONSE_MAX_BYTES = 2048
+# An endpoint is turned off when a delivery used up its retries and every attempt to it
+# failed for this long.
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# Waits of the retry schedule up to this long ride a Celery countdown; longer ones (and
+# anything lost) are enqueued by the minutely sweep.
+WEBHOOK_COUNTDOWN_MAX_SECONDS = 900
+WEBHOOK_SWEEP_BATCH = 1000
+# Development only: allow http:// and private addresses (local receivers). Production
+# settings refuse to start with it.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
@@ -454,6 +471,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
+        {"name": "webhooks", "description": "Signed outgoing webhooks: endpoints, delivery log."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -25,6 +25,7 @@ from clients.tests.factories import (
     InviteFactory,
 )
 from dashboard.models import ActivityEvent
+from integrations.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from messaging.tests.factories import BroadcastFactory, MessageFactory
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.tests.factories import (
@@ -332,6 +333,8 @@ CHANGELISTS = {
     "notifications_device": _rows(_device),
     "notifications_pushdelivery": _rows(_push_delivery),
     "notifications_notificationpreference": _rows(_preference),
+    "integrations_webhookendpoint": _rows(WebhookEndpointFactory),
+    "integrations_webhookdelivery": _rows(WebhookDeliveryFactory),
 }
 
 

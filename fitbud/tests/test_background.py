@@ -58,6 +58,8 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
         "notifications.push_send",
         "notifications.push_deliveries_sweep",
         "notifications.habit_reminders_send",
+        "integrations.webhook_delivery_send",
+        "integrations.webhook_deliveries_sweep",
     }
     for name in ours:
         app_label, _, action = name.partition(".")
@@ -69,6 +71,7 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
             "messaging",
             "billing",
             "notifications",
+            "integrations",
             "dashboard",
         }
         assert "_" in action

@@ -1,1 +1,25 @@
-urlpatterns: list = []
+from django.urls import path
+
+from integrations.api import webhooks
+
+urlpatterns: list = [
+    path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
+    path("webhooks/events/", webhooks.WebhookEventTypesView.as_view(), name="webhook-events"),
+    path("webhooks/<int:pk>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
+    path(
+        "webhooks/<int:pk>/rotate-secret/",
+        webhooks.WebhookRotateSecretView.as_view(),
+        name="webhook-rotate-secret",
+    ),
+    path("webhooks/<int:pk>/ping/", webhooks.WebhookPingView.as_view(), name="webhook-ping"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        webhooks.WebhookDeliveryListView.as_view(),
+        name="webhook-delivery-list",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        webhooks.WebhookRedeliverView.as_view(),
+        name="webhook-redeliver",
+    ),
+]
