@@ -436,3 +436,12 @@ def test_a_client_of_another_studio_never_reaches_this_studio_s_endpoint(
 
     assert receiver.requests == []
     assert not WebhookEndpoint.objects.filter(deliveries__isnull=False).exists()
+
+
+def test_every_spine_event_kind_has_a_documented_webhook_type():
+    """A kind added to the spine without a payload builder would never be delivered (the
+    consumer skips unknown kinds) and would be missing from the schema's message types."""
+    from integrations.webhooks.payloads import EVENT_TYPES
+
+    kinds = {value for value, _ in apps.get_model("dashboard", "ActivityEvent").Kind.choices}
+    assert kinds == set(EVENT_TYPES)

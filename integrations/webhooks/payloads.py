@@ -170,6 +170,9 @@ EVENT_TYPES: dict[str, EventType] = {
         "check_in", "A client submitted a weekly check-in.", _check_in, True
     ),
     "checkin.updated": EventType("check_in", "A client edited a check-in.", _check_in, True),
+    "checkin.reviewed": EventType(
+        "check_in", "A coach reviewed a client's check-in.", _check_in, True
+    ),
     "invite.accepted": EventType("client", "An invited client joined.", _invite),
     "plan.assigned": EventType("assignment", "A plan was assigned to a client.", _assignment),
     "payment.received": EventType("payment", "A client's payment succeeded.", _payment),
