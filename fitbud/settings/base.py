@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "integrations",
     "dashboard",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
+    "purge-sync-tombstones": {"task": "sync.tombstones_purge", "schedule": 86400.0},
 }
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
@@ -258,6 +260,13 @@ SPINE_CONSUMERS = {
     "automations": "coaching.services.automations.automations_on_event",
     "notifications": "notifications.consumers.notifications_on_event",
 }
+# Mobile sync (docs/sync.md): deletions are remembered this long (an older last_pulled_at
+# must reset); a pull's timestamp is the clock minus this margin minus the age of the oldest
+# transaction in flight (capped); a push's fingerprint answers its replays this long.
+SYNC_TOMBSTONE_RETENTION_DAYS = env.int("SYNC_TOMBSTONE_RETENTION_DAYS", default=30)
+SYNC_CLOCK_MARGIN_MS = env.int("SYNC_CLOCK_MARGIN_MS", default=1000)
+SYNC_INFLIGHT_MAX_SECONDS = env.int("SYNC_INFLIGHT_MAX_SECONDS", default=60)
+SYNC_PUSH_RETENTION_HOURS = 24
 # Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
 AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
 # An event not relayed this many seconds after it was written is relayed by the sweep.

@@ -1,0 +1,294 @@
+"""The pull: what changed for a user since `last_pulled_at`, written out table by table.
+
+docs/sync.md explains the rules; the short version:
+- created: rows made after `since` (everything when `since` is None), and every row of a
+  client the user just gained access to; updated: older rows changed after `since`.
+- deleted: tombstones after `since`, soft-deleted rows, and the rows of clients the user
+  lost access to since then (computed here from the access trail, never stored per row).
+- the timestamp handed back is the server's clock minus a margin and minus the age of the
+  oldest transaction still in flight, so that a row committed later with an earlier
+  `updated_at` is still "after" it next time (rows near the edge are sent twice).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
+
+from accounts.models import membership_of
+from clients.models import Client, ClientAccess, ClientAccessChange, ClientStatusChange
+from clients.selectors import client_scope
+from exercises.models import Exercise
+from plans.models import LibraryScope
+from sync.models import SyncTombstone
+from sync.tables import TABLES, Table
+
+CHUNK_SIZE = 500
+
+
+def margin() -> timedelta:
+    return timedelta(milliseconds=getattr(settings, "SYNC_CLOCK_MARGIN_MS", 1000))
+
+
+def retention() -> timedelta:
+    return timedelta(days=getattr(settings, "SYNC_TOMBSTONE_RETENTION_DAYS", 30))
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _in_flight_age() -> timedelta:
+    """How long the oldest other transaction on this database has been open (PostgreSQL):
+    any row it writes carries an `updated_at` no earlier than its start. Capped by
+    SYNC_INFLIGHT_MAX_SECONDS: a session left idle in a transaction for longer is treated
+    as abandoned, not allowed to hold every pull back forever (the bound is documented)."""
+    if connection.vendor != "postgresql":
+        return timedelta(0)  # SQLite has one writer at a time, and short transactions
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(EPOCH FROM clock_timestamp() - min(xact_start)) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+            "AND backend_type = 'client backend'"
+        )
+        age = cursor.fetchone()[0]
+    cap = getattr(settings, "SYNC_INFLIGHT_MAX_SECONDS", 60)
+    return timedelta(seconds=min(max(float(age or 0), 0.0), cap))
+
+
+def pull_timestamp() -> datetime:
+    """The instant the next pull continues from. Read before any synced row is, so every
+    row with an earlier `updated_at` has committed by the time the rows are read."""
+    return timezone.now() - margin() - _in_flight_age()
+
+
+class ResetRequired(Exception):
+    """The device's last pull is older than what the server still remembers (tombstones
+    are purged after the retention): it must start over."""
+
+
+@dataclass
+class PullPlan:
+    user: object
+    since: datetime | None
+    timestamp: datetime
+    # Trainers: clients whose visibility may have changed since `since` (their rows are
+    # re-sent if visible, else sent as deleted). Clients: whether their coach changed.
+    affected: list[int] = field(default_factory=list)
+    coach_changed: bool = False
+
+
+def _affected_clients(user, since: datetime) -> list[int]:
+    member = membership_of(user)
+    if member is None:
+        return []
+    studio = member.studio_id
+    ids: set[int] = set(
+        ClientStatusChange.objects.filter(
+            client__studio_id=studio, changed_at__gt=since
+        ).values_list("client_id", flat=True)
+    )
+    if not member.manages_studio:
+        # Grants given, changed or revoked, and transfers, to or from this member; grants
+        # that ended on the clock leave no row, so their end is read from the grant.
+        ids |= set(
+            ClientAccessChange.objects.filter(client__studio_id=studio, created_at__gt=since)
+            .filter(Q(member=user) | Q(previous_member=user))
+            .values_list("client_id", flat=True)
+        )
+        ids |= set(
+            ClientAccess.objects.filter(
+                member=member, ends_at__gt=since, ends_at__lte=timezone.now()
+            ).values_list("client_id", flat=True)
+        )
+    return sorted(ids)
+
+
+def pull_plan(*, user, since: datetime | None) -> PullPlan:
+    """Everything decided before the rows are read (raises ResetRequired)."""
+    timestamp = pull_timestamp()
+    plan = PullPlan(user=user, since=since, timestamp=timestamp)
+    if since is None:
+        return plan
+    if since < timezone.now() - retention():
+        raise ResetRequired("older_than_retention")
+    if getattr(user, "is_trainer", False):
+        plan.affected = _affected_clients(user, since)
+    elif getattr(user, "is_client", False):
+        plan.coach_changed = ClientAccessChange.objects.filter(
+            client__user=user,
+            action=ClientAccessChange.Action.TRANSFERRED,
+            created_at__gt=since,
+        ).exists()
+    return plan
+
+
+# Per table -------------------------------------------------------------------------------
+
+
+def _visible(table: Table, plan: PullPlan) -> QuerySet:
+    rows = table.queryset(plan.user)
+    if getattr(plan.user, "is_trainer", False) and table.client_path is not None:
+        # A deactivated client's rows leave the coaches' devices (the REST lists still show
+        # them; the app syncs the clients being coached). The client keeps their own.
+        rows = rows.filter(**{table.client_path.replace("_id", "__is_active"): True})
+    return rows
+
+
+def _client_in(table: Table, ids: list[int]) -> Q:
+    return Q(**{f"{table.client_path}__in": ids})
+
+
+def _tombstones(table: Table, plan: PullPlan) -> QuerySet:
+    user = plan.user
+    stones = SyncTombstone.objects.filter(table=table.name, deleted_at__gt=plan.since)
+    if getattr(user, "is_client", False):
+        own = Client.objects.filter(user=user)
+        if table.client_path is None:
+            return stones.filter(
+                Q(studio_id__isnull=True) | Q(studio_id__in=own.values("studio_id"))
+            )
+        return stones.filter(client_id__in=own.values("pk"))
+    member = membership_of(user)
+    if member is None:
+        return stones.none()
+    if table.client_path is None:
+        return stones.filter(Q(studio_id__isnull=True) | Q(studio_id=member.studio_id))
+    visible_clients = Client.objects.filter(
+        client_scope(user, domain=table.domain, prefix=""), is_active=True
+    )
+    # A client deleted altogether took its rows with it: every member of the studio may
+    # hold them, so their tombstones go to every member (ids only).
+    gone = ~Exists(Client.objects.filter(pk=OuterRef("client_id")))
+    return stones.filter(studio_id=member.studio_id).filter(
+        Q(client_id__in=visible_clients.values("pk")) | gone
+    )
+
+
+def _deleted_ids(table: Table, plan: PullPlan, visible: QuerySet) -> Iterator[str]:
+    if plan.since is None:
+        return
+    for stone in _tombstones(table, plan).values_list("object_id", flat=True).iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        yield stone
+    if table.deleted_field is not None:
+        soft = visible.filter(
+            Q(**{f"{table.deleted_field}__isnull": False}),
+            Q(**{f"{table.changed}__gt": plan.since}),
+        )
+        for row in soft.only("pk").iterator(chunk_size=CHUNK_SIZE):
+            yield table.sync_id(row)
+    if plan.affected and table.client_path is not None:
+        lost = (
+            table.model.objects.filter(_client_in(table, plan.affected))
+            .exclude(pk__in=visible.values("pk"))
+            .order_by()
+        )
+        only = ("pk", "habit", "date") if table.name == "habit_checks" else ("pk",)
+        for row in lost.only(*only).iterator(chunk_size=CHUNK_SIZE):
+            yield table.sync_id(row)
+    if plan.coach_changed and table.model is Exercise:
+        # The old coach's personal exercises are no longer the client's to see.
+        lost = (
+            Exercise.objects.filter(
+                owner__isnull=False,
+                scope=LibraryScope.PERSONAL,
+                studio_id__in=Client.objects.filter(user=plan.user).values("studio_id"),
+            )
+            .exclude(pk__in=visible.values("pk"))
+            .order_by()
+        )
+        for pk in lost.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE):
+            yield str(pk)
+
+
+def _changed_rows(table: Table, plan: PullPlan, visible: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """(created, updated) querysets."""
+    if table.deleted_field is not None:
+        visible = visible.filter(**{f"{table.deleted_field}__isnull": True})
+    if plan.since is None:
+        return visible, visible.none()
+    since = plan.since
+    regained = Q(pk__in=[])
+    if plan.affected and table.client_path is not None:
+        regained = _client_in(table, plan.affected)
+    if plan.coach_changed and table.model is Exercise:
+        regained = Q(owner__isnull=False)  # the new coach's personal exercises
+    created = visible.filter(Q(created_at__gt=since) | regained)
+    updated = visible.filter(
+        Q(created_at__lte=since) & Q(**{f"{table.changed}__gt": since}) & ~regained
+    )
+    return created, updated
+
+
+# Writing the response --------------------------------------------------------------------
+
+
+def _rows_json(
+    table: Table, rows: QuerySet, context: dict, encoder: JSONEncoder, sent: set[str] | None
+) -> Iterator[str]:
+    serializer = table.serializer(context=context)
+    first = True
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        data = serializer.to_representation(row)
+        data["id"] = sync_id = table.sync_id(row)
+        if sent is not None:
+            sent.add(sync_id)
+        yield ("" if first else ",") + encoder.encode(data)
+        first = False
+
+
+def _ids_json(ids: Iterator[str], sent: set[str]) -> Iterator[str]:
+    """Each id once, and never one the same response sends as a row (a row re-created
+    with the id of a deleted one: WatermelonDB refuses an id in two lists)."""
+    first = True
+    for object_id in ids:
+        if object_id in sent:
+            continue
+        sent.add(object_id)
+        yield ("" if first else ",") + json.dumps(object_id)
+        first = False
+
+
+def pull_json(plan: PullPlan, *, context: dict) -> Iterator[str]:
+    """The pull response as JSON text, produced a chunk of rows at a time (the whole
+    response is never in memory), inside one transaction so every table is read from the
+    same snapshot on PostgreSQL (REPEATABLE READ, read only)."""
+    encoder = JSONEncoder()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            # Only when this is the outermost transaction (the test suite wraps each test
+            # in its own): it must be the transaction's first statement.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield '{"changes":{'
+        for index, table in enumerate(TABLES.values()):
+            visible = _visible(table, plan)
+            created, updated = _changed_rows(table, plan, visible)
+            # Ids sent as rows are remembered only for incremental pulls (a first pull has
+            # no deletions), so a first pull's memory does not grow with its rows.
+            sent: set[str] | None = None if plan.since is None else set()
+            yield ("," if index else "") + json.dumps(table.name) + ':{"created":['
+            yield from _rows_json(table, created, context, encoder, sent)
+            yield '],"updated":['
+            if plan.since is not None:
+                yield from _rows_json(table, updated, context, encoder, sent)
+            yield '],"deleted":['
+            yield from _ids_json(_deleted_ids(table, plan, visible), sent or set())
+            yield "]}"
+        yield '},"timestamp":' + str(to_ms(plan.timestamp)) + "}"
