@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -88,6 +88,7 @@ class PullPlan:
     # Trainers: clients whose visibility may have changed since `since` (their rows are
     # re-sent if visible, else sent as deleted). Clients: whether their coach changed.
     affected: list[int] = field(default_factory=list)
+    affected_set: set[int] = field(default_factory=set)
     coach_changed: bool = False
 
 
@@ -152,46 +153,49 @@ def _client_in(table: Table, ids: list[int]) -> Q:
     return Q(**{f"{table.client_path}__in": ids})
 
 
-def _tombstones(table: Table, plan: PullPlan) -> QuerySet:
-    user = plan.user
-    stones = SyncTombstone.objects.filter(table=table.name, deleted_at__gt=plan.since)
+def _tombstone_scope(table: Table, user) -> Q:
+    """Whose tombstones of `table` reach this user's devices (ids only, never content)."""
+    in_table = Q(table=table.name)
     if getattr(user, "is_client", False):
         own = Client.objects.filter(user=user)
         if table.client_path is None:
-            return stones.filter(
+            return in_table & (
                 Q(studio_id__isnull=True) | Q(studio_id__in=own.values("studio_id"))
             )
-        return stones.filter(client_id__in=own.values("pk"))
+        return in_table & Q(client_id__in=own.values("pk"))
     member = membership_of(user)
     if member is None:
-        return stones.none()
+        return Q(pk__in=[])
     if table.client_path is None:
-        return stones.filter(Q(studio_id__isnull=True) | Q(studio_id=member.studio_id))
+        return in_table & (Q(studio_id__isnull=True) | Q(studio_id=member.studio_id))
     visible_clients = Client.objects.filter(
         client_scope(user, domain=table.domain, prefix=""), is_active=True
     )
     # A client deleted altogether took its rows with it: every member of the studio may
-    # hold them, so their tombstones go to every member (ids only).
+    # hold them, so their tombstones go to every member of the studio (ids only).
     gone = ~Exists(Client.objects.filter(pk=OuterRef("client_id")))
-    return stones.filter(studio_id=member.studio_id).filter(
+    return in_table & Q(studio_id=member.studio_id) & (
         Q(client_id__in=visible_clients.values("pk")) | gone
     )
 
 
-def _deleted_ids(table: Table, plan: PullPlan, visible: QuerySet) -> Iterator[str]:
+def _tombstones(plan: PullPlan) -> dict[str, list[str]]:
+    """Every table's tombstones since the last pull, in one query."""
+    found: dict[str, list[str]] = {name: [] for name in TABLES}
     if plan.since is None:
-        return
-    for stone in _tombstones(table, plan).values_list("object_id", flat=True).iterator(
-        chunk_size=CHUNK_SIZE
-    ):
-        yield stone
-    if table.deleted_field is not None:
-        soft = visible.filter(
-            Q(**{f"{table.deleted_field}__isnull": False}),
-            Q(**{f"{table.changed}__gt": plan.since}),
-        )
-        for row in soft.only("pk").iterator(chunk_size=CHUNK_SIZE):
-            yield table.sync_id(row)
+        return found
+    scope = Q(pk__in=[])
+    for table in TABLES.values():
+        scope |= _tombstone_scope(table, plan.user)
+    stones = SyncTombstone.objects.filter(scope, deleted_at__gt=plan.since).order_by()
+    for name, object_id in stones.values_list("table", "object_id"):
+        found[name].append(object_id)
+    return found
+
+
+def _lost_ids(table: Table, plan: PullPlan, visible: QuerySet) -> list[str]:
+    """Rows the user saw before and may no longer see (only when the access trail says
+    something changed since the last pull; one query then)."""
     if plan.affected and table.client_path is not None:
         lost = (
             table.model.objects.filter(_client_in(table, plan.affected))
@@ -199,8 +203,7 @@ def _deleted_ids(table: Table, plan: PullPlan, visible: QuerySet) -> Iterator[st
             .order_by()
         )
         only = ("pk", "habit", "date") if table.name == "habit_checks" else ("pk",)
-        for row in lost.only(*only).iterator(chunk_size=CHUNK_SIZE):
-            yield table.sync_id(row)
+        return [table.sync_id(row) for row in lost.only(*only)]
     if plan.coach_changed and table.model is Exercise:
         # The old coach's personal exercises are no longer the client's to see.
         lost = (
@@ -212,63 +215,96 @@ def _deleted_ids(table: Table, plan: PullPlan, visible: QuerySet) -> Iterator[st
             .exclude(pk__in=visible.values("pk"))
             .order_by()
         )
-        for pk in lost.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE):
-            yield str(pk)
+        return [str(pk) for pk in lost.values_list("pk", flat=True)]
+    return []
 
 
-def _changed_rows(table: Table, plan: PullPlan, visible: QuerySet) -> tuple[QuerySet, QuerySet]:
-    """(created, updated) querysets."""
-    if table.deleted_field is not None:
-        visible = visible.filter(**{f"{table.deleted_field}__isnull": True})
+def _candidates(table: Table, plan: PullPlan, visible: QuerySet) -> QuerySet:
+    """The rows to send (created, updated, or soft-deleted), in one query per table."""
     if plan.since is None:
-        return visible, visible.none()
-    since = plan.since
-    regained = Q(pk__in=[])
+        if table.deleted_field is not None:
+            visible = visible.filter(**{f"{table.deleted_field}__isnull": True})
+        return visible
+    changed = Q(**{f"{table.changed}__gt": plan.since})
     if plan.affected and table.client_path is not None:
-        regained = _client_in(table, plan.affected)
+        changed |= _client_in(table, plan.affected)
     if plan.coach_changed and table.model is Exercise:
-        regained = Q(owner__isnull=False)  # the new coach's personal exercises
-    created = visible.filter(Q(created_at__gt=since) | regained)
-    updated = visible.filter(
-        Q(created_at__lte=since) & Q(**{f"{table.changed}__gt": since}) & ~regained
-    )
-    return created, updated
+        changed |= Q(owner__isnull=False)  # the new coach's personal exercises
+    return visible.filter(changed)
+
+
+def _is_regained(table: Table, plan: PullPlan, row) -> bool:
+    """A row the device cannot have yet although it did not change: it is sent as created."""
+    if plan.affected and table.client_path is not None:
+        client_id = row.client_id if table.client_path == "client_id" else row.sync_client_id
+        return client_id in plan.affected_set
+    if plan.coach_changed and table.model is Exercise:
+        return row.owner_id is not None
+    return False
+
+
+def _chunks(rows: QuerySet) -> Iterator:
+    """The rows, CHUNK_SIZE at a time by primary key (keyset pages: no server-side cursor,
+    and prefetches run once per chunk)."""
+    last = None
+    while True:
+        page = rows if last is None else rows.filter(pk__gt=last)
+        batch = list(page[:CHUNK_SIZE])
+        yield from batch
+        if len(batch) < CHUNK_SIZE:
+            return
+        last = batch[-1].pk
 
 
 # Writing the response --------------------------------------------------------------------
 
 
-def _rows_json(
-    table: Table, rows: QuerySet, context: dict, encoder: JSONEncoder, sent: set[str] | None
+def _table_json(
+    table: Table, plan: PullPlan, context: dict, encoder: JSONEncoder, stones: list[str]
 ) -> Iterator[str]:
+    visible = _visible(table, plan)
+    rows = _candidates(table, plan, visible)
+    if table.client_path not in (None, "client_id"):
+        rows = rows.annotate(sync_client_id=F(table.client_path))
     serializer = table.serializer(context=context)
+    since = plan.since
+    sent: set[str] = set()
+    # Updated rows wait until the created ones are written; only incremental pulls have
+    # any (a first pull sends everything as created, streamed as it is read).
+    updated: list[str] = []
+    deleted: list[str] = []
+    yield json.dumps(table.name) + ':{"created":['
     first = True
-    for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        data = serializer.to_representation(row)
-        data["id"] = sync_id = table.sync_id(row)
-        if sent is not None:
-            sent.add(sync_id)
-        yield ("" if first else ",") + encoder.encode(data)
-        first = False
-
-
-def _ids_json(ids: Iterator[str], sent: set[str]) -> Iterator[str]:
-    """Each id once, and never one the same response sends as a row (a row re-created
-    with the id of a deleted one: WatermelonDB refuses an id in two lists)."""
-    first = True
-    for object_id in ids:
-        if object_id in sent:
+    for row in _chunks(rows):
+        sync_id = table.sync_id(row)
+        if table.deleted_field is not None and getattr(row, table.deleted_field) is not None:
+            deleted.append(sync_id)
             continue
-        sent.add(object_id)
-        yield ("" if first else ",") + json.dumps(object_id)
-        first = False
+        data = serializer.to_representation(row)
+        data["id"] = sync_id
+        if since is None or row.created_at > since or _is_regained(table, plan, row):
+            yield ("" if first else ",") + encoder.encode(data)
+            first = False
+        else:
+            updated.append(encoder.encode(data))
+        if since is not None:
+            sent.add(sync_id)
+    yield '],"updated":[' + ",".join(updated) + '],"deleted":'
+    if since is not None:
+        deleted += stones
+        deleted += _lost_ids(table, plan, visible)
+    # Each id once, and never one the response sends as a row (a row re-created with the
+    # id of a deleted one: WatermelonDB refuses an id in two lists).
+    unique = [i for i in dict.fromkeys(deleted) if i not in sent]
+    yield json.dumps(unique) + "}"
 
 
 def pull_json(plan: PullPlan, *, context: dict) -> Iterator[str]:
-    """The pull response as JSON text, produced a chunk of rows at a time (the whole
-    response is never in memory), inside one transaction so every table is read from the
+    """The pull response as JSON text, produced a chunk of rows at a time (a first pull is
+    never in memory as a whole), inside one transaction so every table is read from the
     same snapshot on PostgreSQL (REPEATABLE READ, read only)."""
     encoder = JSONEncoder()
+    plan.affected_set = set(plan.affected)
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
@@ -276,19 +312,10 @@ def pull_json(plan: PullPlan, *, context: dict) -> Iterator[str]:
             # in its own): it must be the transaction's first statement.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        stones = _tombstones(plan)
         yield '{"changes":{'
         for index, table in enumerate(TABLES.values()):
-            visible = _visible(table, plan)
-            created, updated = _changed_rows(table, plan, visible)
-            # Ids sent as rows are remembered only for incremental pulls (a first pull has
-            # no deletions), so a first pull's memory does not grow with its rows.
-            sent: set[str] | None = None if plan.since is None else set()
-            yield ("," if index else "") + json.dumps(table.name) + ':{"created":['
-            yield from _rows_json(table, created, context, encoder, sent)
-            yield '],"updated":['
-            if plan.since is not None:
-                yield from _rows_json(table, updated, context, encoder, sent)
-            yield '],"deleted":['
-            yield from _ids_json(_deleted_ids(table, plan, visible), sent or set())
-            yield "]}"
+            if index:
+                yield ","
+            yield from _table_json(table, plan, context, encoder, stones[table.name])
         yield '},"timestamp":' + str(to_ms(plan.timestamp)) + "}"
