@@ -153,30 +153,32 @@ def _client_in(table: Table, ids: list[int]) -> Q:
     return Q(**{f"{table.client_path}__in": ids})
 
 
-def _tombstone_scope(table: Table, user) -> Q:
-    """Whose tombstones of `table` reach this user's devices (ids only, never content)."""
-    in_table = Q(table=table.name)
+def _tombstone_scope(user) -> Q:
+    """Whose tombstones reach this user's devices (ids only, never content): one filter for
+    every table, grouped by access domain (tables of one domain share a condition)."""
+    library = Q(table__in=[t.name for t in TABLES.values() if t.client_path is None])
     if getattr(user, "is_client", False):
         own = Client.objects.filter(user=user)
-        if table.client_path is None:
-            return in_table & (
-                Q(studio_id__isnull=True) | Q(studio_id__in=own.values("studio_id"))
-            )
-        return in_table & Q(client_id__in=own.values("pk"))
+        return (~library & Q(client_id__in=own.values("pk"))) | (
+            library & (Q(studio_id__isnull=True) | Q(studio_id__in=own.values("studio_id")))
+        )
     member = membership_of(user)
     if member is None:
         return Q(pk__in=[])
-    if table.client_path is None:
-        return in_table & (Q(studio_id__isnull=True) | Q(studio_id=member.studio_id))
-    visible_clients = Client.objects.filter(
-        client_scope(user, domain=table.domain, prefix=""), is_active=True
-    )
+    scope = library & (Q(studio_id__isnull=True) | Q(studio_id=member.studio_id))
     # A client deleted altogether took its rows with it: every member of the studio may
     # hold them, so their tombstones go to every member of the studio (ids only).
     gone = ~Exists(Client.objects.filter(pk=OuterRef("client_id")))
-    return in_table & Q(studio_id=member.studio_id) & (
-        Q(client_id__in=visible_clients.values("pk")) | gone
-    )
+    domains: dict[str | None, list[str]] = {}
+    for table in TABLES.values():
+        if table.client_path is not None:
+            domains.setdefault(table.domain, []).append(table.name)
+    for domain, names in domains.items():
+        visible_clients = Client.objects.filter(
+            client_scope(user, domain=domain, prefix=""), is_active=True
+        )
+        scope |= Q(table__in=names) & Q(client_id__in=visible_clients.values("pk"))
+    return scope | (~library & Q(studio_id=member.studio_id) & gone)
 
 
 def _tombstones(plan: PullPlan) -> dict[str, list[str]]:
@@ -184,10 +186,9 @@ def _tombstones(plan: PullPlan) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {name: [] for name in TABLES}
     if plan.since is None:
         return found
-    scope = Q(pk__in=[])
-    for table in TABLES.values():
-        scope |= _tombstone_scope(table, plan.user)
-    stones = SyncTombstone.objects.filter(scope, deleted_at__gt=plan.since).order_by()
+    stones = SyncTombstone.objects.filter(
+        _tombstone_scope(plan.user), deleted_at__gt=plan.since
+    ).order_by()
     for name, object_id in stones.values_list("table", "object_id"):
         found[name].append(object_id)
     return found
