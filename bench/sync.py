@@ -147,14 +147,14 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     recreate(args.database_url)
-    env = dict(
-        DJANGO_SETTINGS_MODULE="fitbud.settings.local",
-        DEBUG="false",
-        DATABASE_URL=args.database_url,
-        CACHE_URL="locmemcache://",
-        RESPONSE_CACHE_SECONDS="0",
-        LOG_LEVEL="ERROR",
-    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "fitbud.settings.local",
+        "DEBUG": "false",
+        "DATABASE_URL": args.database_url,
+        "CACHE_URL": "locmemcache://",
+        "RESPONSE_CACHE_SECONDS": "0",
+        "LOG_LEVEL": "ERROR",
+    }
     os.environ.update(env)
     os.environ.pop("CELERY_BROKER_URL", None)
     import django

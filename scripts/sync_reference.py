@@ -155,7 +155,7 @@ class Device:
     def sync(self, *, attempts: int = 5) -> None:
         """WatermelonDB's synchronize(): pull, then push; a 409 means pull and try again
         (after the clock margin, so the next pull's timestamp passes the other write)."""
-        for attempt in range(attempts):
+        for _attempt in range(attempts):
             self.pull()
             try:
                 self.push()
@@ -179,7 +179,10 @@ def run(make_transport: Callable[[], Any], *, log: Callable[[str], None] = print
         effort=7,
     )
     meal = a.create(
-        "meal_logs", date=today, meal="Lunch", items=[{"food": "Rice", "quantity": 1, "unit": "cup"}]
+        "meal_logs",
+        date=today,
+        meal="Lunch",
+        items=[{"food": "Rice", "quantity": 1, "unit": "cup"}],
     )
     a.sync()
     log(f"A logged workout {workout} and meal {meal}, and synced")

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 
@@ -250,9 +250,7 @@ PUSHABLE: dict[str, Pushable] = {
             progress_services.check_in_create,
             lambda row, data: progress_services.check_in_update(check_in=row, changes=data),
         ),
-        Pushable(
-            "body_stats", _entry_finder(BodyStat), _body_stat_create, None, _body_stat_delete
-        ),
+        Pushable("body_stats", _entry_finder(BodyStat), _body_stat_create, None, _body_stat_delete),
         Pushable(
             "habit_checks",
             _find_check,

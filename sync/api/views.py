@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiTypes,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainerOrClient
-from fitbud.api.schema import ErrorResponseSerializer, error_response
+from fitbud.api.schema import error_response
 from fitbud.api.serializers import StrictSerializer
 from sync import selectors, services
 from sync.tables import TABLES
@@ -61,9 +66,14 @@ class PushSerializer(StrictSerializer):
         unknown = sorted(set(value) - set(TABLES))
         if unknown:
             raise ValidationError(
-                {name: [ErrorDetail("No such sync table.", code="unknown_table")] for name in unknown}
+                {
+                    name: [ErrorDetail("No such sync table.", code="unknown_table")]
+                    for name in unknown
+                }
             )
-        total = sum(len(v["created"]) + len(v["updated"]) + len(v["deleted"]) for v in value.values())
+        total = sum(
+            len(v["created"]) + len(v["updated"]) + len(v["deleted"]) for v in value.values()
+        )
         if total > MAX_PUSH_RECORDS:
             raise ValidationError(
                 f"At most {MAX_PUSH_RECORDS} records per push: send the rest in another one."
@@ -95,14 +105,6 @@ class PushResultSerializer(serializers.Serializer):
     applied = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
         help_text="Records applied per table and kind.",
-    )
-
-
-class SyncConflictSerializer(ErrorResponseSerializer):
-    conflicts = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per table, the ids of the records changed on the server after "
-        "`last_pulled_at`.",
     )
 
 
@@ -216,7 +218,18 @@ class SyncView(APIView):
                 "sync_push_forbidden",
                 "client_inactive",
             ),
-            409: SyncConflictSerializer,
+            409: error_response(
+                "Records changed (or deleted) on the server after `last_pulled_at`: one "
+                "error per record (attr `changes.<table>`), and beside `errors` a "
+                "`conflicts` object with every conflicting id per table; nothing was "
+                "applied. Pull, then push again. A record a service refuses as a conflict "
+                "(an id used by another user, a check-in week taken, an entry past its "
+                "edit window) answers 409 with that service's code at the record's path.",
+                "sync_conflict",
+                "id_in_use",
+                "checkin_exists",
+                "edit_window_closed",
+            ),
         },
         examples=[
             OpenApiExample(
@@ -273,4 +286,3 @@ class SyncView(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(result)
-

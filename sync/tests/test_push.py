@@ -140,15 +140,11 @@ def test_a_service_conflict_keeps_its_status_and_gets_the_path(
     client_api, other_client_link, frozen
 ):
     theirs = WorkoutLogFactory(client=other_client_link)
-    response = push(
-        client_api, {"workout_logs": _table(created=[_workout(id=str(theirs.pk))])}, 0
-    )
+    response = push(client_api, {"workout_logs": _table(created=[_workout(id=str(theirs.pk))])}, 0)
     assert_error(response, 409, "id_in_use", "changes.workout_logs.created[0]")
 
 
-def test_another_client_s_rows_cannot_be_updated_or_deleted(
-    client_api, other_client_link, frozen
-):
+def test_another_client_s_rows_cannot_be_updated_or_deleted(client_api, other_client_link, frozen):
     theirs = WorkoutLogFactory(client=other_client_link)
     response = push(
         client_api,
