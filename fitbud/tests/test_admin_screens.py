@@ -276,6 +276,18 @@ def _studio_invite():
     )
 
 
+def _deleted_logs(n):
+    for _ in range(n):
+        WorkoutLogFactory().delete()  # leaves a sync tombstone
+
+
+def _sync_pushes(n):
+    from sync.models import SyncPush
+
+    for index in range(n):
+        SyncPush.objects.create(user=UserFactory(), fingerprint=f"{index:064d}")
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -297,6 +309,8 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "sync_synctombstone": _deleted_logs,
+    "sync_syncpush": _sync_pushes,
 }
 
 
