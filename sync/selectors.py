@@ -300,6 +300,21 @@ def _table_json(
     yield json.dumps(unique) + "}"
 
 
+def coalesce(pieces: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Pieces joined into writes of about `size` bytes: one socket write per row would cost
+    more than the row."""
+    buffer: list[str] = []
+    length = 0
+    for piece in pieces:
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(buffer).encode()
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
 def pull_json(plan: PullPlan, *, context: dict) -> Iterator[str]:
     """The pull response as JSON text, produced a chunk of rows at a time (a first pull is
     never in memory as a whole), inside one transaction so every table is read from the

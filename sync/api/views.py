@@ -191,7 +191,7 @@ class SyncView(APIView):
                 status=status.HTTP_410_GONE,
             )
         response = StreamingHttpResponse(
-            selectors.pull_json(plan, context={"request": request}),
+            selectors.coalesce(selectors.pull_json(plan, context={"request": request})),
             content_type="application/json",
         )
         response["Cache-Control"] = "no-store"
