@@ -77,7 +77,8 @@ def pull_timestamp() -> datetime:
 
 class ResetRequired(Exception):
     """The device's last pull is older than what the server still remembers (tombstones
-    are purged after the retention): it must start over."""
+    are purged after the retention), or the member changed studios since: it must start
+    over."""
 
 
 @dataclass
@@ -106,7 +107,7 @@ def _affected_clients(user, since: datetime) -> list[int]:
         # Grants given, changed or revoked, and transfers, to or from this member; grants
         # that ended on the clock leave no row, so their end is read from the grant.
         ids |= set(
-            ClientAccessChange.objects.filter(client__studio_id=studio, created_at__gt=since)
+            ClientAccessChange.objects.filter(created_at__gt=since)
             .filter(Q(member=user) | Q(previous_member=user))
             .values_list("client_id", flat=True)
         )
@@ -127,6 +128,11 @@ def pull_plan(*, user, since: datetime | None) -> PullPlan:
     if since < timezone.now() - retention():
         raise ResetRequired("older_than_retention")
     if getattr(user, "is_trainer", False):
+        member = membership_of(user)
+        if member is not None and member.joined_at > since:
+            # Removed from a studio (the account moves to an empty one of its own) or
+            # joined another: everything the device holds belongs to another tenant.
+            raise ResetRequired("studio_changed")
         plan.affected = _affected_clients(user, since)
     elif getattr(user, "is_client", False):
         plan.coach_changed = ClientAccessChange.objects.filter(

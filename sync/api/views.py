@@ -118,7 +118,8 @@ LAST_PULLED_AT = OpenApiParameter(
 
 RESET = error_response(
     "`last_pulled_at` is older than the tombstone retention (SYNC_TOMBSTONE_RETENTION_DAYS, "
-    "30 days): the device must reset its database and pull everything (docs/sync.md).",
+    "30 days), or the member changed studios since (removed from the studio): the device "
+    "must reset its database and pull everything (docs/sync.md).",
     "sync_reset_required",
 )
 

@@ -232,3 +232,21 @@ def test_the_purge_drops_tombstones_past_the_retention_and_is_idempotent(client_
     assert tombstones_purge_task() == [1, 0]
     assert SyncTombstone.objects.count() == 1
     assert services.tombstones_purge() == (0, 0)
+
+
+def test_a_member_removed_from_the_studio_must_reset_their_devices(trainer, client_link, frozen):
+    from accounts.services import member_remove
+
+    coach = studio_member(trainer.membership.studio, role="coach")
+    client_services.client_transfer(client=client_link, actor=trainer, coach_id=coach.membership.pk)
+    WorkoutLogFactory(client=client_link)
+    frozen.shift(5)
+    _, first = pull(auth_client(coach))
+    assert len(first["changes"]["workout_logs"]["created"]) == 1
+    frozen.shift(5)
+    member_remove(actor=trainer, member=coach.membership, reassign_to=trainer.membership.pk)
+    coach.refresh_from_db()
+    response = auth_client(coach).get(reverse("sync") + f"?last_pulled_at={first['timestamp']}")
+    assert_error(response, 410, "sync_reset_required")
+    _, fresh = pull(auth_client(coach))  # starting over: nothing of the old studio
+    assert fresh["changes"]["workout_logs"]["created"] == []
