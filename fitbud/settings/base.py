@@ -417,6 +417,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
+        {"name": "sync", "description": "Offline mobile sync (WatermelonDB pull and push)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
