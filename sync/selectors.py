@@ -129,7 +129,11 @@ def pull_plan(*, user, since: datetime | None) -> PullPlan:
         raise ResetRequired("older_than_retention")
     if getattr(user, "is_trainer", False):
         member = membership_of(user)
-        if member is not None and member.joined_at > since:
+        joined = member.joined_at if member is not None else None
+        if joined is not None and timezone.is_naive(joined):
+            # The authentication's raw query reads it naive on SQLite (stored as UTC).
+            joined = timezone.make_aware(joined, UTC)
+        if joined is not None and joined > since:
             # Removed from a studio (the account moves to an empty one of its own) or
             # joined another: everything the device holds belongs to another tenant.
             raise ResetRequired("studio_changed")
