@@ -4,7 +4,6 @@ written by the schema before."""
 import pytest
 
 from accounts.tests.test_studio_migration import back_to_the_latest_schema, migrate  # noqa: F401
-from exercises.tests.factories import ensure_library
 
 BEFORE = [
     ("accounts", "0006_studio_invite_email"),
@@ -20,8 +19,6 @@ AFTER = [
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_members_rows_join_their_studio_and_the_global_library_stays_studio_less():
-    # A transactional test that ran earlier on this worker flushed the migrated library.
-    ensure_library()
     old = migrate(BEFORE)
     User = old.get_model("accounts", "User")
     Studio = old.get_model("accounts", "Studio")

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "integrations",
     "dashboard",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-push-deliveries": {"task": "notifications.push_deliveries_sweep", "schedule": 60.0},
     "send-habit-reminders": {"task": "notifications.habit_reminders_send", "schedule": 300.0},
     "sweep-webhook-deliveries": {"task": "integrations.webhook_deliveries_sweep", "schedule": 60.0},
+    "purge-sync-tombstones": {"task": "sync.tombstones_purge", "schedule": 86400.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
@@ -266,6 +268,13 @@ SPINE_CONSUMERS = {
     "notifications": "notifications.consumers.notifications_on_event",
     "webhooks": "integrations.webhooks.consumers.webhooks_on_event",
 }
+# Mobile sync (docs/sync.md): deletions are remembered this long (an older last_pulled_at
+# must reset); a pull's timestamp is the clock minus this margin minus the age of the oldest
+# transaction in flight (capped); a push's fingerprint answers its replays this long.
+SYNC_TOMBSTONE_RETENTION_DAYS = env.int("SYNC_TOMBSTONE_RETENTION_DAYS", default=30)
+SYNC_CLOCK_MARGIN_MS = env.int("SYNC_CLOCK_MARGIN_MS", default=1000)
+SYNC_INFLIGHT_MAX_SECONDS = env.int("SYNC_INFLIGHT_MAX_SECONDS", default=60)
+SYNC_PUSH_RETENTION_HOURS = 24
 # Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
 AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
 # An event not relayed this many seconds after it was written is relayed by the sweep.
@@ -472,6 +481,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
         {"name": "webhooks", "description": "Signed outgoing webhooks: endpoints, delivery log."},
+        {"name": "sync", "description": "Offline mobile sync (WatermelonDB pull and push)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

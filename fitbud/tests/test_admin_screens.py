@@ -305,6 +305,18 @@ def _preference():
     return NotificationPreference.objects.create(user=ClientUserFactory())
 
 
+def _deleted_logs(n):
+    for _ in range(n):
+        WorkoutLogFactory().delete()  # leaves a sync tombstone
+
+
+def _sync_pushes(n):
+    from sync.models import SyncPush
+
+    for index in range(n):
+        SyncPush.objects.create(user=UserFactory(), fingerprint=f"{index:064d}")
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -335,6 +347,8 @@ CHANGELISTS = {
     "notifications_notificationpreference": _rows(_preference),
     "integrations_webhookendpoint": _rows(WebhookEndpointFactory),
     "integrations_webhookdelivery": _rows(WebhookDeliveryFactory),
+    "sync_synctombstone": _deleted_logs,
+    "sync_syncpush": _sync_pushes,
 }
 
 

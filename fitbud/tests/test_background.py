@@ -60,6 +60,7 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
         "notifications.habit_reminders_send",
         "integrations.webhook_delivery_send",
         "integrations.webhook_deliveries_sweep",
+        "sync.tombstones_purge",
     }
     for name in ours:
         app_label, _, action = name.partition(".")
@@ -73,6 +74,7 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
             "notifications",
             "integrations",
             "dashboard",
+            "sync",
         }
         assert "_" in action
     # Losing a task matters: acknowledged after it ran, one at a time per process.
