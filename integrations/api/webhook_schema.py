@@ -94,6 +94,7 @@ FIELDS = {
     "meal.updated": MEAL,
     "checkin.submitted": CHECK_IN,
     "checkin.updated": CHECK_IN,
+    "checkin.reviewed": CHECK_IN,
     "invite.accepted": {"joined_at": _time()},
     "plan.assigned": {
         "kind": _str(help_text="workout or diet"),
