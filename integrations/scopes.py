@@ -89,10 +89,11 @@ VIEW_RULES: dict[str, Rule] = {
     # Figures across clients and revenue: both areas.
     "dashboard.api.views.TrainerDashboardView": read_only("read:clients", "read:billing"),
     "dashboard.api.views.StudioDashboardView": read_only("read:clients", "read:billing"),
-    # A stream ticket is a POST that only lets the caller read the feed.
-    "dashboard.api.feed_views.FeedStreamTicketView": Rule(
-        read=("read:progress",), write=("read:progress",)
-    ),
+    # The live stream is for the apps: it and its tickets are bound to an access token
+    # (the stream ends with it), which a key does not have. Integrations poll `feed/`
+    # (read:progress) or receive webhooks.
+    "dashboard.api.feed_views.FeedStreamSchema": FORBIDDEN,
+    "dashboard.api.feed_views.FeedStreamTicketView": FORBIDDEN,
     # The schema and docs pages are public.
     "drf_spectacular.views.SpectacularAPIView": ANY_READ,
     "drf_spectacular.views.SpectacularSwaggerView": ANY_READ,
