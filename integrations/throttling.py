@@ -3,7 +3,7 @@
 The throttle is a DRF SimpleRateThrottle, so it counts in `fitbud.cache.throttle_cache`
 like every throttle of the project (fitbud/api/apps.py): in Redis, shared by every process,
 while Redis answers; in each process's memory while it does not (the limit then holds per
-process — at most workers × the limit across the deployment — instead of being lifted or
+process — at most workers times the limit across the deployment — instead of being lifted or
 refusing every request). It runs for every key-authenticated request, in the
 authentication step (integrations.authentication), so no view's own `throttle_classes`
 can leave keys unlimited. JWT requests are not affected.

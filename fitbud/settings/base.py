@@ -419,6 +419,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
+        {
+            "name": "api-keys",
+            "description": "A member's API keys for their own tools (docs/integrations.md).",
+        },
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -440,6 +444,7 @@ SPECTACULAR_SETTINGS = {
         "PhotoPoseEnum": "progress.models.PhotoPose",
         "MetricKindEnum": "progress.models.MetricKind",
         "BodyStatSourceEnum": "progress.models.BodyStatSource",
+        "ApiKeyStatusEnum": "integrations.models.api_keys.ApiKeyStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -450,10 +455,11 @@ SPECTACULAR_SETTINGS = {
         "fitbud.api.schema_contract.one_error_envelope",
         "fitbud.api.schema_contract.stream_and_headers",
         "fitbud.api.schema_contract.anonymous_security",
+        # After one_error_envelope: adds the API keys' codes to its descriptions.
+        "integrations.schema.api_key_scopes",
         "fitbud.api.schema_contract.integer_path_ids",
         "fitbud.api.schema_contract.named_query_enums",
         "fitbud.api.schema_contract.nullable_refs",
-        "integrations.schema.api_key_scopes",
         "fitbud.api.schema_contract.descriptions",
         "fitbud.api.schema_contract.request_defaults",
         "fitbud.api.schema_contract.drop_unreferenced",

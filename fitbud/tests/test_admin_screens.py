@@ -25,6 +25,7 @@ from clients.tests.factories import (
     InviteFactory,
 )
 from dashboard.models import ActivityEvent
+from integrations.tests.factories import ApiKeyFactory
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.tests.factories import (
     BodyStatFactory,
@@ -297,6 +298,7 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "integrations_apikey": _rows(ApiKeyFactory),
 }
 
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from fitbud.api.serializers import StrictSerializer
 from integrations.models import ApiKey
-from integrations.models.api_keys import SCOPES
+from integrations.models.api_keys import SCOPES, ApiKeyStatus
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -30,7 +30,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=["active", "expired", "revoked"]))
+    @extend_schema_field(serializers.ChoiceField(choices=ApiKeyStatus.choices))
     def get_status(self, key: ApiKey) -> str:
         return key.status
 

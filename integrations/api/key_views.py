@@ -25,8 +25,7 @@ CREATED_EXAMPLE = {
 }
 
 KEYS_REFUSED = (
-    "Managed with a signed-in member's JWT only: an API key here answers 403 "
-    "`api_key_forbidden`."
+    "Managed with a signed-in member's JWT only: an API key here answers 403 `api_key_forbidden`."
 )
 
 
@@ -82,7 +81,9 @@ class ApiKeyViewSet(
                 value={"name": "Zapier", "scopes": ["read:clients", "write:progress"]},
                 request_only=True,
             ),
-            OpenApiExample("Created", value=CREATED_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample(
+                "Created", value=CREATED_EXAMPLE, response_only=True, status_codes=["201"]
+            ),
         ],
     )
     def create(self, request, *args, **kwargs):

@@ -11,6 +11,12 @@ AREAS = ("clients", "plans", "progress", "coaching", "billing", "messages")
 SCOPES = tuple(f"{action}:{area}" for area in AREAS for action in ("read", "write"))
 
 
+class ApiKeyStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
 class ApiKey(models.Model):
     """Only a SHA-256 digest of the key is stored; `prefix` is its public, unique part
     (shown in lists, used to find the row)."""
@@ -51,7 +57,7 @@ class ApiKey(models.Model):
     @property
     def status(self) -> str:
         if self.revoked_at is not None:
-            return "revoked"
+            return ApiKeyStatus.REVOKED
         if self.expires_at is not None and self.expires_at <= timezone.now():
-            return "expired"
-        return "active"
+            return ApiKeyStatus.EXPIRED
+        return ApiKeyStatus.ACTIVE

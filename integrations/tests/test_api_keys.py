@@ -115,7 +115,9 @@ def test_a_key_is_renamed(trainer_api, trainer):
     key, _ = make_key(trainer, name="Old")
     response = trainer_api.patch(detail(key), {"name": "Sheets"}, format="json")
     assert response.status_code == 200 and response.json()["name"] == "Sheets"
-    assert_error(trainer_api.patch(detail(key), {"scopes": []}, format="json"), 400, "unknown_field")
+    assert_error(
+        trainer_api.patch(detail(key), {"scopes": []}, format="json"), 400, "unknown_field"
+    )
 
 
 def test_revoking_refuses_the_key_at_once_and_keeps_it_listed(trainer_api, trainer, client_link):
@@ -135,7 +137,7 @@ def test_revoking_refuses_the_key_at_once_and_keeps_it_listed(trainer_api, train
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
 def test_another_trainer_s_key_is_a_404(method, other_trainer_api, trainer):
-    key, raw = make_key(trainer)
+    key, _ = make_key(trainer)
     response = getattr(other_trainer_api, method)(detail(key), {"name": "Mine"}, format="json")
     assert_error(response, 404)
     assert ApiKey.objects.get(pk=key.pk).revoked_at is None

@@ -47,7 +47,7 @@ def test_a_malformed_or_unknown_key_is_a_401(header, trainer, api_client):
 
 
 def test_a_wrong_secret_with_a_real_prefix_is_a_401(trainer):
-    key, raw = make_key(trainer)
+    _, raw = make_key(trainer)
     assert_error(key_client(raw[:-2] + "xx").get(CLIENTS), 401, "api_key_invalid")
 
 
@@ -108,7 +108,9 @@ def test_a_coach_s_key_sees_only_the_coach_s_clients(trainer, client_link):
 
 def test_a_key_writes_as_its_owner(trainer, client_link):
     _, raw = make_key(trainer, scopes=["write:clients"])
-    response = key_client(raw).patch(client_detail(client_link), {"goals": "Run 10k"}, format="json")
+    response = key_client(raw).patch(
+        client_detail(client_link), {"goals": "Run 10k"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["goals"] == "Run 10k"
 
@@ -121,9 +123,11 @@ def test_last_used_is_written_at_most_once_a_minute(trainer, client_link):
         api.get(CLIENTS)
     assert ApiKey.objects.get(pk=key.pk).last_used_at == start
 
-    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
-        with CaptureQueriesContext(connection) as queries:
-            api.get(CLIENTS)
+    with (
+        time_machine.travel(start + dt.timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        api.get(CLIENTS)
     assert not [q for q in queries if q["sql"].startswith("UPDATE")]
     assert ApiKey.objects.get(pk=key.pk).last_used_at == start
 
