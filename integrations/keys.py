@@ -152,7 +152,8 @@ def api_key_authenticate(raw_key: str) -> tuple[User, ApiKey]:
     the key by its prefix, then the user. Nothing is cached, so a revocation, an expiry, a
     deactivation or a removal from the studio refuses the key from its commit on."""
     prefix = _prefix_of(raw_key)
-    key = ApiKey.objects.filter(prefix=prefix).first() if prefix else None
+    # No ORDER BY (the prefix is unique): one index lookup.
+    key = next(iter(ApiKey.objects.filter(prefix=prefix).order_by()[:1]), None) if prefix else None
     if key is None or not hmac.compare_digest(key.key_hash, digest(raw_key)):
         raise AuthenticationFailed("Invalid API key.", code=ApiKeyError.INVALID)
     if key.revoked_at is not None:
