@@ -60,9 +60,9 @@ def main() -> int:
     from rest_framework_simplejwt.tokens import AccessToken
 
     call_command("migrate", verbosity=0)
+    from accounts.models import User
     from accounts.services import user_create
     from clients.models import Client as ClientLink
-    from accounts.models import User
     from integrations.keys import api_key_create
 
     trainer = user_create(

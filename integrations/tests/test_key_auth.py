@@ -152,3 +152,44 @@ def test_a_keyed_read_costs_one_query_more_than_a_jwt_read(
 
 def test_jwt_responses_carry_no_rate_limit_headers(trainer_api):
     assert "RateLimit-Limit" not in trainer_api.get(CLIENTS)
+
+
+ALL_WRITES = [
+    "write:clients",
+    "write:plans",
+    "write:progress",
+    "write:coaching",
+    "write:billing",
+    "write:messages",
+]
+
+
+def _objects_of(link):
+    from billing.tests.factories import SubscriptionPlanFactory
+    from coaching.tests.factories import HabitFactory
+    from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
+    from progress.tests.factories import WorkoutLogFactory
+
+    return {
+        "template-detail": PlanTemplateFactory(trainer=link.trainer).pk,
+        "assignment-detail": PlanAssignmentFactory(client=link).pk,
+        "workout-log-detail": WorkoutLogFactory(client=link).pk,
+        "billing-plan-detail": SubscriptionPlanFactory(trainer=link.trainer).pk,
+        "habit-detail": HabitFactory(client=link).pk,
+        "client-detail": link.pk,
+    }
+
+
+def test_another_studio_s_objects_are_404_to_a_key_with_every_scope(
+    trainer, client_link, other_client_link
+):
+    _, raw = make_key(trainer, scopes=ALL_WRITES)
+    api = key_client(raw)
+    for name, pk in _objects_of(other_client_link).items():
+        url = reverse(name, args=[pk])
+        assert_error(api.get(url), 404)
+        # Assignments are never edited, logs are written by clients only (403 to trainers).
+        if name not in ("assignment-detail", "workout-log-detail"):
+            assert_error(api.patch(url, {}, format="json"), 404)
+    for name, pk in _objects_of(client_link).items():
+        assert api.get(reverse(name, args=[pk])).status_code == 200, name
