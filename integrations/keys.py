@@ -50,11 +50,17 @@ def digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+HEX = frozenset("0123456789abcdef")
+MAX_KEY_LENGTH = 100  # ours are 60 characters
+
+
 def _prefix_of(raw_key: str) -> str | None:
-    if not raw_key.startswith(KEY_PREFIX):
+    """The prefix of a well-formed key, else None (so that nothing odd, e.g. a NUL, ever
+    reaches the database)."""
+    if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > MAX_KEY_LENGTH:
         return None
     prefix, sep, secret = raw_key[len(KEY_PREFIX) :].partition("_")
-    if not sep or len(prefix) != PREFIX_BYTES * 2 or not secret:
+    if not sep or len(prefix) != PREFIX_BYTES * 2 or not set(prefix) <= HEX or not secret:
         return None
     return prefix
 

@@ -38,6 +38,8 @@ def ids(response) -> list[int]:
         "Api-Key",
         "Api-Key two parts",
         "api-key fbk_",
+        "Api-Key fbk_\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00_secret",
+        "Api-Key fbk_0123456789ab_" + "x" * 5000,
     ],
 )
 def test_a_malformed_or_unknown_key_is_a_401(header, trainer, api_client):
