@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "integrations.throttling.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "fitbud.urls"
@@ -340,11 +341,21 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # Checkout sends Idempotency-Key; browsers must be allowed to send it and to read Retry-After.
 CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
 # Idempotent-Replayed: a retried checkout tells the app it got the first answer again.
-CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = [
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TenantJWTAuthentication",
+        # `Authorization: Api-Key <key>`: scopes and per-key limits (docs/integrations.md).
+        "integrations.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -482,6 +493,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
         {"name": "webhooks", "description": "Signed outgoing webhooks: endpoints, delivery log."},
         {"name": "sync", "description": "Offline mobile sync (WatermelonDB pull and push)."},
+        {
+            "name": "api-keys",
+            "description": "A member's API keys for their own tools (docs/integrations.md).",
+        },
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -503,6 +518,7 @@ SPECTACULAR_SETTINGS = {
         "PhotoPoseEnum": "progress.models.PhotoPose",
         "MetricKindEnum": "progress.models.MetricKind",
         "BodyStatSourceEnum": "progress.models.BodyStatSource",
+        "ApiKeyStatusEnum": "integrations.models.api_keys.ApiKeyStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -513,6 +529,8 @@ SPECTACULAR_SETTINGS = {
         "fitbud.api.schema_contract.one_error_envelope",
         "fitbud.api.schema_contract.stream_and_headers",
         "fitbud.api.schema_contract.anonymous_security",
+        # After one_error_envelope: adds the API keys' codes to its descriptions.
+        "integrations.schema.api_key_scopes",
         "fitbud.api.schema_contract.integer_path_ids",
         "fitbud.api.schema_contract.named_query_enums",
         "fitbud.api.schema_contract.nullable_refs",
@@ -527,6 +545,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# API keys (docs/integrations.md "Limits"): requests per key (DRF rate syntax), live keys per
+# member, and how often a key's last_used_at may be written.
+API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="120/min")
+API_KEYS_MAX_PER_MEMBER = env.int("API_KEYS_MAX_PER_MEMBER", default=20)
+API_KEY_LAST_USED_SECONDS = 60
 
 # Billing provider: "test" (built in, no network) or "stripe".
 BILLING_PROVIDER = env("BILLING_PROVIDER", default="test")

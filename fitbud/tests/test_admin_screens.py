@@ -25,7 +25,11 @@ from clients.tests.factories import (
     InviteFactory,
 )
 from dashboard.models import ActivityEvent
-from integrations.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+from integrations.tests.factories import (
+    ApiKeyFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 from messaging.tests.factories import BroadcastFactory, MessageFactory
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.tests.factories import (
@@ -349,6 +353,7 @@ CHANGELISTS = {
     "integrations_webhookdelivery": _rows(WebhookDeliveryFactory),
     "sync_synctombstone": _deleted_logs,
     "sync_syncpush": _sync_pushes,
+    "integrations_apikey": _rows(ApiKeyFactory),
 }
 
 

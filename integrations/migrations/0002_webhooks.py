@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('integrations', '0001_api_keys'),
         ('accounts', '0006_studio_invite_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
