@@ -58,6 +58,9 @@ APP_RULES: dict[str, Rule] = {
     "notifications": FORBIDDEN,
     # Keys and webhooks are managed by a person, signed in (a key cannot make keys).
     "integrations": FORBIDDEN,
+    # The mobile apps' offline protocol, bound to a person's devices; integrations read the
+    # lists with `?updated_since=` or receive webhooks.
+    "sync": FORBIDDEN,
 }
 
 VIEW_RULES: dict[str, Rule] = {
@@ -94,6 +97,8 @@ VIEW_RULES: dict[str, Rule] = {
     # (read:progress) or receive webhooks.
     "dashboard.api.feed_views.FeedStreamSchema": FORBIDDEN,
     "dashboard.api.feed_views.FeedStreamTicketView": FORBIDDEN,
+    "dashboard.api.stream_views.UserStreamSchema": FORBIDDEN,
+    "dashboard.api.stream_views.UserStreamTicketView": FORBIDDEN,
     # The schema and docs pages are public.
     "drf_spectacular.views.SpectacularAPIView": ANY_READ,
     "drf_spectacular.views.SpectacularSwaggerView": ANY_READ,

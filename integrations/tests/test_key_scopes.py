@@ -41,11 +41,19 @@ def _views():
         yield f"{namespace}{pattern.name}", pattern, view_class, sorted(methods)
 
 
+SAMPLE_BY_CONVERTER = {"IntConverter": "1", "UUIDConverter": "00000000-0000-4000-8000-000000000001"}
+
+
 def _url(name, pattern) -> str:
     groups = set(pattern.pattern.regex.groupindex)
-    for value in ("1", "abc"):
+    converters = getattr(pattern.pattern, "converters", {})
+    by_converter = {
+        group: SAMPLE_BY_CONVERTER.get(type(converters.get(group)).__name__, "abc")
+        for group in groups
+    }
+    for kwargs in (by_converter, dict.fromkeys(groups, "1"), dict.fromkeys(groups, "abc")):
         try:
-            return reverse(name, kwargs=dict.fromkeys(groups, value))
+            return reverse(name, kwargs=kwargs)
         except NoReverseMatch:
             continue
     raise AssertionError(f"cannot build a URL for {name}")
