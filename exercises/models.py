@@ -18,6 +18,8 @@ class Muscle(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=10, choices=Region.choices)
+    # Reference data, changed only by migrations; here for `?updated_since=` like every list.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +31,7 @@ class Muscle(models.Model):
 class Equipment(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

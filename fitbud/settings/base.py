@@ -248,7 +248,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
+    "purge-idempotency-records": {"task": "api.idempotency_records_purge", "schedule": 3600.0},
 }
+# Idempotency-Key records of creates (fitbud/api/idempotency.py) are replayed this long.
+IDEMPOTENCY_TTL_HOURS = 24
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
@@ -300,8 +303,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "fitbud.api.filters.BoundedSearchFilter",
         "fitbud.api.filters.StrictOrderingFilter",
+        "fitbud.api.filters.UpdatedSinceFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fitbud.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fitbud.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("THROTTLE_LOGIN_IP", default="20/min"),

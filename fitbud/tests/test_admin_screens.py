@@ -276,6 +276,20 @@ def _studio_invite():
     )
 
 
+def _idempotency_record():
+    from fitbud.api.models import IdempotencyRecord
+
+    user = UserFactory()
+    IdempotencyRecord.objects.create(
+        user=user,
+        key=f"k{user.pk}",
+        route="POST /api/v1/templates/",
+        request_hash="0" * 64,
+        response_status=201,
+        response_body="{}",
+    )
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -297,6 +311,7 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "fitbud_api_idempotencyrecord": _rows(_idempotency_record),
 }
 
 
