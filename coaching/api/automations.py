@@ -27,7 +27,7 @@ from coaching.models.automations import ActionType, TriggerType
 from coaching.selectors import automations as selectors
 from coaching.services import automations as services
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import MAX_ID, UpdatedSinceFilter
+from fitbud.api.filters import MAX_ID, UpdatedSinceFilter, apply_updated_since
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.serializers import StrictSerializer
@@ -296,7 +296,7 @@ class AutomationViewSet(
 
     @property
     def updated_since_field(self) -> str:
-        # Runs are written once, when the rule fires.
+        # Runs are written once, when the rule fires (documented per action).
         return "fired_at" if self.action == "runs" else "updated_at"
 
     lookup_value_regex = "[0-9]+"
@@ -375,7 +375,9 @@ class AutomationViewSet(
     @action(detail=True, methods=["get"], serializer_class=AutomationRunSerializer)
     def runs(self, request, pk=None):
         automation = self.get_object()
-        runs = self.filter_queryset(selectors.automation_run_list(automation=automation))
+        runs = apply_updated_since(
+            request, selectors.automation_run_list(automation=automation), "fired_at"
+        )
         page = self.paginate_queryset(runs)
         return self.get_paginated_response(AutomationRunSerializer(page, many=True).data)
 

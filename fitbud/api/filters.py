@@ -251,6 +251,9 @@ class UpdatedSinceFilter(BaseFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) not in (None, "list"):
+            # A ViewSet's object routes (and its extra actions) are not filtered by it.
+            return queryset
         params = request.query_params
         orderable = any(issubclass(b, OrderingFilter) for b in getattr(view, "filter_backends", []))
         if orderable and "ordering" in params and UPDATED_SINCE in params:
