@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 
 from billing.tests.factories import SubscriptionPlanFactory
-from clients.tests.factories import ClientNoteFactory, HealthProfileFactory, InviteFactory
+from clients.tests.factories import (
+    ClientAccessFactory,
+    ClientNoteFactory,
+    HealthProfileFactory,
+    InviteFactory,
+    studio_member,
+)
+from coaching.services.automations import automation_create
 from coaching.tests.factories import CheckInFormFactory, HabitFactory
 from conftest import assert_error, auth_client
 from exercises.tests.factories import ExerciseFactory
@@ -26,6 +33,20 @@ pytestmark = pytest.mark.django_db
 
 V1 = "/api/v1/"
 STALE = '"1"'
+
+
+def _grant(client_link):
+    coach = studio_member(client_link.trainer.membership.studio, role="coach")
+    return ClientAccessFactory(client=client_link, grantee=coach, notes=True)
+
+
+def _automation(trainer):
+    return automation_create(
+        trainer=trainer,
+        name="Nudge",
+        trigger={"type": "no_workout", "days": 3},
+        action={"type": "notify_client", "title": "Hi", "body": "Go"},
+    )
 
 
 def _my_health(client_link) -> str:
@@ -112,6 +133,16 @@ CASES = {
         lambda c: (_my_health(c), "client"),
         "put",
         {"height_cm": 171},
+    ),
+    "access grant": (
+        lambda c: (f"clients/{c.pk}/access/{_grant(c).pk}/", "trainer"),
+        "patch",
+        {"domains": ["nutrition"]},
+    ),
+    "automation": (
+        lambda c: (f"automations/{_automation(c.trainer).pk}/", "trainer"),
+        "patch",
+        {"name": "Nudge harder"},
     ),
     "billing plan": (
         lambda c: (f"billing/plans/{SubscriptionPlanFactory(trainer=c.trainer).pk}/", "trainer"),
