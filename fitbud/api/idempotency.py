@@ -86,18 +86,21 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 
 def _claim(*, user, key: str, route: str, fingerprint: str) -> IdempotencyRecord | HttpResponse:
     """Our new record, or the stored answer to replay."""
-    # An expired record frees its key (the purge may not have run yet).
-    IdempotencyRecord.objects.filter(
-        user=user, key=key, created_at__lt=timezone.now() - ttl()
-    ).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user, key=key, route=route, request_hash=fingerprint
-            )
-    except IntegrityError:
-        # Someone committed this key first (a concurrent duplicate waited for it here).
-        record = IdempotencyRecord.objects.get(user=user, key=key)
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is not None and record.created_at < timezone.now() - ttl():
+        # Expired: the key is free again (the purge may not have run yet).
+        record.delete()
+        record = None
+    if record is None:
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    user=user, key=key, route=route, request_hash=fingerprint
+                )
+        except IntegrityError:
+            # A concurrent duplicate inserted it first: this insert waited on the unique
+            # index until that transaction committed, and now reads its answer.
+            record = IdempotencyRecord.objects.get(user=user, key=key)
     if record.request_hash != fingerprint:
         raise IdempotencyKeyMismatch()
     return _replay(record)

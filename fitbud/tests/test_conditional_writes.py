@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing.tests.factories import SubscriptionPlanFactory
 from clients.tests.factories import (
@@ -261,3 +262,23 @@ def test_two_writers_with_the_same_etag_only_one_wins(client_link):
     assert sorted(statuses) == [200, 412, 412, 412]
     template.refresh_from_db()
     assert template.name in {f"Plan {i}" for i in range(4)}
+
+
+def _queries(send) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in queries]
+
+
+def test_if_match_costs_a_row_lock_and_one_read_more(client_link, trainer_api):
+    url = f"{V1}templates/{PlanTemplateFactory(trainer=client_link.trainer).pk}/"
+    plain = _queries(lambda: trainer_api.patch(url, {"name": "A"}, format="json"))
+    etag = trainer_api.get(url)["ETag"]
+    checked = _queries(
+        lambda: _send(trainer_api, "patch", url, {"name": "B"}, **{"If-Match": etag})
+    )
+    extra = len(checked) - len(plain)
+    assert extra == 2, checked
+    locks = sum("FOR UPDATE" in sql for sql in checked) - sum("FOR UPDATE" in sql for sql in plain)
+    assert locks == (1 if connection.vendor == "postgresql" else 0)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 from django.urls.resolvers import URLResolver
 from django.utils import timezone
@@ -276,3 +277,21 @@ def test_concurrent_duplicates_create_one_object_and_answer_the_same(client_link
     assert {r.status_code for r in responses} == {201}
     assert len({r.content for r in responses}) == 1
     assert sum(r.has_header("Idempotent-Replayed") for r in responses) == 3
+
+
+def test_a_key_costs_a_few_statements_and_a_replay_only_a_lookup(client_link, trainer_api):
+    body = {"name": "Monthly", "price": 9900, "currency": "EUR", "interval": "month"}
+    url = f"{V1}billing/plans/"
+
+    def count(send) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert send().status_code == 201
+        return len(queries)
+
+    plain = count(lambda: trainer_api.post(url, body, format="json"))
+    keyed = count(lambda: _post(trainer_api, "billing/plans/", body, "cost-key"))
+    replay = count(lambda: _post(trainer_api, "billing/plans/", body, "cost-key"))
+    # Look the key up, insert it (in a savepoint), store the answer; a replay only looks up.
+    # (+2 for the savepoint the outer transaction becomes inside a test's transaction.)
+    assert keyed - plain == 5 + 2
+    assert replay == 1 + 3  # the authentication's query, the lookup (+ that savepoint)
