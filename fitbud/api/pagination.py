@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlparse
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
+from fitbud.api.filters import UPDATED_SINCE, updated_since_field
+
 # DRF silently falls back to the default for `page_size=abc` or `0`; the schema says
 # "integer >= 1", so such values are a 400 instead. Larger values are capped, not refused.
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -121,6 +123,12 @@ class CursorPagination(_StrictPageSizeMixin, pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("-created_at", "-pk")
+
+    def get_ordering(self, request, queryset, view):
+        if UPDATED_SINCE in request.query_params:
+            # Changes oldest first (UpdatedSinceFilter validated and applied the value).
+            return (updated_since_field(view), "pk")
+        return super().get_ordering(request, queryset, view)
 
     def get_paginated_response(self, data):
         next_link, previous_link = self.get_next_link(), self.get_previous_link()

@@ -256,9 +256,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-habit-reminders": {"task": "notifications.habit_reminders_send", "schedule": 300.0},
     "sweep-webhook-deliveries": {"task": "integrations.webhook_deliveries_sweep", "schedule": 60.0},
     "purge-sync-tombstones": {"task": "sync.tombstones_purge", "schedule": 86400.0},
+    "purge-idempotency-records": {"task": "api.idempotency_records_purge", "schedule": 3600.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
+# Idempotency-Key records of creates (fitbud/api/idempotency.py) are replayed this long.
+IDEMPOTENCY_TTL_HOURS = 24
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
@@ -366,8 +369,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "fitbud.api.filters.BoundedSearchFilter",
         "fitbud.api.filters.StrictOrderingFilter",
+        "fitbud.api.filters.UpdatedSinceFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fitbud.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fitbud.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("THROTTLE_LOGIN_IP", default="20/min"),

@@ -321,6 +321,20 @@ def _sync_pushes(n):
         SyncPush.objects.create(user=UserFactory(), fingerprint=f"{index:064d}")
 
 
+def _idempotency_record():
+    from fitbud.api.models import IdempotencyRecord
+
+    user = UserFactory()
+    IdempotencyRecord.objects.create(
+        user=user,
+        key=f"k{user.pk}",
+        route="POST /api/v1/templates/",
+        request_hash="0" * 64,
+        response_status=201,
+        response_body="{}",
+    )
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -354,6 +368,7 @@ CHANGELISTS = {
     "sync_synctombstone": _deleted_logs,
     "sync_syncpush": _sync_pushes,
     "integrations_apikey": _rows(ApiKeyFactory),
+    "fitbud_api_idempotencyrecord": _rows(_idempotency_record),
 }
 
 

@@ -61,10 +61,12 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
         "integrations.webhook_delivery_send",
         "integrations.webhook_deliveries_sweep",
         "sync.tombstones_purge",
+        "api.idempotency_records_purge",
     }
     for name in ours:
         app_label, _, action = name.partition(".")
         assert app_label in {
+            "api",
             "accounts",
             "clients",
             "progress",
