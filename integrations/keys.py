@@ -127,7 +127,7 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
     """Revoked from the commit on, in every process: authentication reads the row on every
     request (no cached copy). Revoking twice keeps the first time."""
     now = timezone.now()
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
     key.refresh_from_db(fields=["revoked_at"])
     return key
 

@@ -36,6 +36,7 @@ class Notification(models.Model):
     in_app = models.BooleanField(default=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -100,6 +101,7 @@ class Device(models.Model):
     web_keys = models.JSONField(default=dict, blank=True)
     app_version = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
     last_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -175,7 +175,8 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     rows = Notification.objects.filter(user=user, in_app=True, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=ids)
-    return rows.update(read_at=timezone.now())
+    now = timezone.now()
+    return rows.update(read_at=now, updated_at=now)
 
 
 # Devices -----------------------------------------------------------------------------------

@@ -16,14 +16,15 @@ from rest_framework import mixins, viewsets
 from coaching.services.automations import automation_create
 from conftest import assert_error
 from exercises.tests.factories import ExerciseFactory
+from integrations.tests.factories import WebhookEndpointFactory
+from messaging.services import conversation_for
 from plans.tests.factories import PlanTemplateFactory
 from progress.tests.factories import WorkoutLogFactory
 
 pytestmark = pytest.mark.django_db
 
-# Not filterable, and why (docs/api.md, "Changed since"): records are computed from every
-# log; notifications are the notif branch's (its list gains the filter at merge).
-NOT_FILTERABLE = {"me/records/": "not_supported", "notifications/": None}
+# Not filterable, and why (docs/api.md, "Changed since"): records are computed from every log.
+NOT_FILTERABLE = {"me/records/": "not_supported"}
 
 
 def _list_routes() -> list[str]:
@@ -75,6 +76,10 @@ def _url(route: str, client_link) -> str:
         ).pk
     elif route.startswith("exercises/<pk>"):
         pk = ExerciseFactory(owner=trainer).pk
+    elif route.startswith("conversations/<pk>"):
+        pk = conversation_for(trainer=trainer, client=client_link)[0].pk
+    elif route.startswith("webhooks/<pk>"):
+        pk = WebhookEndpointFactory(created_by=trainer).pk
     return "/api/v1/" + route.replace("<client>", str(client_link.pk)).replace("<pk>", str(pk))
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from fitbud.api.filters import UpdatedSinceFilter
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.schema import error_response
 from integrations import keys
@@ -53,7 +54,7 @@ class ApiKeyViewSet(
     queryset = ApiKey.objects.none()  # the model for the schema; get_queryset scopes rows
     serializer_class = serializers.ApiKeySerializer
     permission_classes = [IsTrainer]
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.models import membership_of
 from fitbud.api.exceptions import StudioRoleForbidden
+from fitbud.api.filters import UpdatedSinceFilter
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.schema import error_response
@@ -195,7 +196,7 @@ CREATE_EXAMPLE = OpenApiExample(
 class WebhookEndpointListView(generics.ListCreateAPIView):
     permission_classes = PERMISSIONS
     serializer_class = WebhookEndpointSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -315,7 +316,9 @@ class WebhookDeliveryListView(generics.ListAPIView):
     permission_classes = PERMISSIONS
     serializer_class = WebhookDeliverySerializer
     pagination_class = CursorPagination
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
+    # The log's rows: "changed since" is "made since" (a row's attempts are in its fields).
+    updated_since_field = "created_at"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -29,6 +29,7 @@ class ApiKey(models.Model):
     key_hash = models.CharField(max_length=64)
     scopes = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
     # Written at most once a minute per key (integrations.keys.api_key_touch).
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fitbud.api.filters import UpdatedSinceFilter
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
@@ -71,14 +72,14 @@ def _conversation_data(request, conversation_id) -> dict:
 class ConversationListView(generics.ListCreateAPIView):
     permission_classes = [IsAuthenticated, IsTrainerOrClient]
     serializer_class = s.ConversationSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     queryset = Conversation.objects.none()  # the model for the schema; get_queryset scopes rows
 
     def get_queryset(self):
         return selectors.conversation_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         last = selectors.messages_by_id([c.last_message_id for c in page])
         context = {"request": request, "last_messages": s.last_messages_data(last, request=request)}
         data = s.ConversationSerializer(page, many=True, context=context).data
@@ -158,7 +159,7 @@ class MessageListView(generics.ListCreateAPIView):
     permission_classes = [IsAuthenticated, IsTrainerOrClient, ActiveClientCanWrite]
     serializer_class = s.MessageSerializer
     pagination_class = MessagePagination
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     parser_classes = [JSONParser, PhotoMultiPartParser]
     queryset = Message.objects.none()
 
@@ -313,7 +314,9 @@ class ConversationReadView(APIView):
 class BroadcastListView(generics.ListCreateAPIView):
     permission_classes = [IsAuthenticated, IsTrainer]
     serializer_class = s.BroadcastSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
+    # Broadcasts are not edited: "changed since" is "sent since".
+    updated_since_field = "created_at"
     queryset = Broadcast.objects.none()
 
     def get_queryset(self):

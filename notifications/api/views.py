@@ -4,6 +4,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fitbud.api.filters import UpdatedSinceFilter
 from fitbud.api.permissions import IsTrainerOrClient
 from notifications import selectors, services
 from notifications.api.filters import NotificationFilter
@@ -27,7 +28,7 @@ class NotificationListView(generics.ListAPIView):
 
     permission_classes = [IsTrainerOrClient]
     serializer_class = NotificationSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = NotificationFilter
 
     def get_queryset(self):
@@ -103,7 +104,7 @@ DEVICE_EXAMPLES = [
 class DeviceListView(generics.ListCreateAPIView):
     permission_classes = [IsTrainerOrClient]
     serializer_class = DeviceSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
