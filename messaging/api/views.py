@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fitbud.api.filters import UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
@@ -84,6 +85,10 @@ class ConversationListView(generics.ListCreateAPIView):
         context = {"request": request, "last_messages": s.last_messages_data(last, request=request)}
         data = s.ConversationSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
+
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         body = s.ConversationOpenSerializer(data=request.data)
@@ -172,6 +177,10 @@ class MessageListView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         return selectors.message_list(conversation=self.conversation())
+
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         conversation = self.conversation()
@@ -321,6 +330,10 @@ class BroadcastListView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         return Broadcast.objects.filter(sender=self.request.user).order_by("-created_at", "-id")
+
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         body = s.BroadcastCreateSerializer(data=request.data)
