@@ -292,7 +292,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.TenantJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, written by orjson (fitbud/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["fitbud.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["fitbud.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "fitbud.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
