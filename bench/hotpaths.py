@@ -141,6 +141,7 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
+    from django.db.models import Count
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import User
@@ -148,10 +149,12 @@ def main() -> int:
     from fitbud.wsgi import application
 
     def active_client(trainer_email: str) -> User:
+        # The one with the most workout logs (as bench/run.py): a full first page.
         return (
             ClientLink.objects.filter(trainer__email=trainer_email, is_active=True)
             .select_related("user")
-            .order_by("-joined_at", "-id")
+            .annotate(logs=Count("workout_logs"))
+            .order_by("-logs", "id")
             .first()
             .user
         )

@@ -307,6 +307,21 @@ def stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def most_logs(database_url: str) -> str | None:
+    """The active client of trainer0001 with the most workout logs (a full first page)."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        row = conn.execute(
+            "SELECT u.email FROM clients_client c JOIN accounts_user u ON u.id = c.user_id "
+            "JOIN accounts_user t ON t.id = c.trainer_id WHERE t.email = %s AND c.is_active "
+            "ORDER BY (SELECT count(*) FROM progress_workoutlog w WHERE w.client_id = c.id) "
+            "DESC, c.id LIMIT 1",
+            [TRAINER],
+        ).fetchone()
+    return row[0] if row else None
+
+
 def floor_inside(args) -> int:
     """One pass (cache on or off): each row on the project and on the anchor, alternating."""
     base = os.environ["LIVE_URL"]
@@ -314,7 +329,11 @@ def floor_inside(args) -> int:
     trainer = login(base, TRAINER)
     reader = active_client(base, trainer, 1)
     writer = active_client(base, login(base, TRAINER.replace("0001", "0002")), 2)
-    tokens = {"trainer": trainer, "client": login(base, reader), "writer": login(base, writer)}
+    tokens = {
+        "trainer": trainer,
+        "client": login(base, most_logs(os.environ["LIVE_DATABASE_URL"]) or reader),
+        "writer": login(base, writer),
+    }
     bodies = {
         "WORKOUT": json.dumps(
             {
