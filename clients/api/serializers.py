@@ -164,7 +164,7 @@ class ClientSerializer(serializers.Serializer):
         # The roster's hot path: exactly the declared fields above (which the schema reads),
         # built in one go instead of field by field, which cost more than the page's SQL
         # (docs/performance.md; fitbud/tests/test_serializers_fast.py compares the two).
-        user = client.user
+        user, zone = client.user, timezone.get_current_timezone()
         return {
             "id": client.pk,
             "user": {
@@ -175,11 +175,11 @@ class ClientSerializer(serializers.Serializer):
                 "units": user.units,
             },
             "is_active": client.is_active,
-            "joined_at": datetime_json(client.joined_at),
-            "deactivated_at": datetime_json(client.deactivated_at),
+            "joined_at": datetime_json(client.joined_at, zone),
+            "deactivated_at": datetime_json(client.deactivated_at, zone),
             "goals": client.goals,
             "notes_count": self.get_notes_count(client),
-            "updated_at": datetime_json(client.updated_at),
+            "updated_at": datetime_json(client.updated_at, zone),
         }
 
 

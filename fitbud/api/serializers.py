@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework import ISO_8601
 from rest_framework.settings import api_settings
 
 from fitbud.api.exceptions import MAX_ERRORS, too_many_errors
@@ -123,5 +124,12 @@ class StrictModelSerializer(StrictMixin, serializers.ModelSerializer):
 _DATETIME_FIELD = serializers.DateTimeField()
 
 
-def datetime_json(value) -> str | None:
-    return None if value is None else _DATETIME_FIELD.to_representation(value)
+def datetime_json(value, zone=None) -> str | None:
+    """`zone`: the current time zone, looked up once by the caller for several values (a
+    lookup costs more than the formatting); DRF's field does the rest as it would."""
+    if value is None:
+        return None
+    output_format = api_settings.DATETIME_FORMAT
+    if zone is None or value.tzinfo is None or output_format.lower() == ISO_8601:
+        return _DATETIME_FIELD.to_representation(value)
+    return value.astimezone(zone).strftime(output_format)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -219,7 +220,7 @@ class WorkoutLogSerializer(serializers.ModelSerializer):
         # (Meta, which the schema reads) built in one go, without DRF building the model's
         # fields on each request and representing every set field by field
         # (fitbud/tests/test_serializers_fast.py compares the two on varied logs).
-        exercises = log.exercises
+        exercises, zone = log.exercises, timezone.get_current_timezone()
         return {
             "id": str(log.pk),
             "client": log.client_id,
@@ -231,8 +232,8 @@ class WorkoutLogSerializer(serializers.ModelSerializer):
             "duration_minutes": log.duration_minutes,
             "effort": log.effort,
             "notes": None if log.notes is None else str(log.notes),
-            "created_at": datetime_json(log.created_at),
-            "updated_at": datetime_json(log.updated_at),
+            "created_at": datetime_json(log.created_at, zone),
+            "updated_at": datetime_json(log.updated_at, zone),
         }
 
     class Meta:
