@@ -3,8 +3,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from rest_framework import serializers
-from rest_framework import ISO_8601
+from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from fitbud.api.exceptions import MAX_ERRORS, too_many_errors
