@@ -69,6 +69,11 @@ class _StrictPageSizeMixin:
         return min(size, self.max_page_size)
 
 
+# Past this page number the total is counted first (Django's way): an OFFSET that large
+# would overflow in the database before it could answer "no such page".
+_FAR_PAGE = 100_000
+
+
 class LastPageCountPaginator(DjangoPaginator):
     """Django's paginator without its COUNT(*) query when the page asked for is the last one
     (most lists fit on their first page): the page is read with one row more than it
@@ -80,6 +85,8 @@ class LastPageCountPaginator(DjangoPaginator):
         if "count" in self.__dict__ or self.orphans:
             return super().page(number)
         number = self.validate_number_bottom(number)
+        if number > _FAR_PAGE:
+            return super().page(number)  # Django's count answers 404 before any OFFSET
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
