@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # "fitbud.middleware.default_locale_activated",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -361,7 +362,8 @@ REST_FRAMEWORK = {
         "integrations.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, written by orjson (fitbud/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["fitbud.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["fitbud.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "fitbud.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -224,7 +224,8 @@ def test_errors_are_not_cached(client_api, django_assert_num_queries):
 def test_it_can_be_turned_off(trainer_api, client_link, settings, django_assert_num_queries):
     settings.RESPONSE_CACHE_SECONDS = 0
     trainer_api.get(CLIENTS)
-    with django_assert_num_queries(3):
+    # user (auth) + page (a last page counts its own rows)
+    with django_assert_num_queries(2):
         trainer_api.get(CLIENTS)
 
 
@@ -385,3 +386,89 @@ def test_the_admin_shows_generations_read_only(admin_client, trainer):
     shown = response.context["cl"].result_list
     assert [row.tenant_id for row in shown] == [studio_id]
     assert admin_client.get(reverse("admin:fitbud_api_tenantgeneration_add")).status_code == 403
+
+
+# --- one bump per tenant and transaction --------------------------------------------------
+
+
+def _generation(studio_id):
+    return TenantGeneration.objects.get(tenant_id=studio_id).generation
+
+
+def _bumps(run) -> int:
+    from django.db import connection
+
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        if "fitbud_api_tenantgeneration" in sql and sql.startswith("INSERT"):
+            seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run()
+    return len(seen)
+
+
+def test_a_transaction_moves_a_tenants_generation_once(trainer):
+    from django.db import transaction
+
+    studio = trainer.membership.studio_id
+
+    def two_writes():
+        with transaction.atomic():
+            PlanTemplateFactory(trainer=trainer)
+            PlanTemplateFactory(trainer=trainer)
+
+    before = _generation(studio)
+    assert _bumps(two_writes) == 1
+    assert _generation(studio) > before
+
+
+def test_a_bump_rolled_back_with_its_savepoint_does_not_count(trainer):
+    from django.db import transaction
+
+    studio = trainer.membership.studio_id
+
+    def rolled_back_then_written():
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():
+                PlanTemplateFactory(trainer=trainer)
+                raise RuntimeError
+            before = _generation(studio)
+            PlanTemplateFactory(trainer=trainer)
+            assert _generation(studio) > before
+
+    assert _bumps(rolled_back_then_written) == 2
+
+
+def test_a_generation_read_in_between_makes_the_next_write_bump_again(trainer):
+    from django.db import transaction
+
+    studio = trainer.membership.studio_id
+
+    def write_read_write():
+        with transaction.atomic():
+            PlanTemplateFactory(trainer=trainer)
+            read = response_cache.load_user(type(trainer), trainer.pk)
+            PlanTemplateFactory(trainer=trainer)
+            assert _generation(studio) > getattr(read, response_cache.GENERATION_ATTR)
+
+    assert _bumps(write_read_write) == 2
+
+
+def test_a_clients_link_comes_with_the_user_row(client_link, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = response_cache.load_user(type(client_link.user), client_link.user_id)
+        assert user.client_link.pk == client_link.pk
+        assert user.client_link.studio_id == client_link.studio_id
+        assert user.client_link.user is user
+
+
+def test_a_client_account_without_a_link_reads_none(db, django_assert_num_queries):
+    from accounts.tests.factories import ClientUserFactory
+
+    account = ClientUserFactory()
+    with django_assert_num_queries(1):
+        user = response_cache.load_user(type(account), account.pk)
+        assert getattr(user, "client_link", None) is None
