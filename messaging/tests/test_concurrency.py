@@ -1,36 +1,15 @@
 """Concurrent duplicates (PostgreSQL: real row locks and unique indexes)."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
-from conftest import auth_client
+from conftest import auth_client, run_concurrently
 from dashboard.models import ActivityEvent
 from messaging.models import Conversation, Message
 
 THREADS = 6
-
-
-def run_concurrently(make_request) -> list:
-    barrier = threading.Barrier(THREADS)
-    responses: list = [None] * THREADS
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            responses[index] = make_request(index)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
 
 
 @pytest.mark.postgres
