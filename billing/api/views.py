@@ -27,9 +27,9 @@ from billing.api.filters import PaymentFilter, PaymentSummaryFilter, Subscriptio
 from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.exceptions import DomainError, StudioRoleForbidden
+from fitbud.api.exceptions import StudioRoleForbidden
 from fitbud.api.filters import StrictOrderingFilter, UpdatedSinceFilter
-from fitbud.api.idempotency import idempotent
+from fitbud.api.idempotency import idempotency_key, idempotent
 from fitbud.api.permissions import (
     ActiveClientCanWrite,
     IsClient,
@@ -281,19 +281,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-def _idempotency_key(request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
-        raise DomainError(
-            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-            code="invalid_idempotency_key",
-        )
-    return key
-
-
 class CheckoutView(APIView):
     permission_classes = [IsClient, ActiveClientCanWrite]
 
@@ -334,7 +321,7 @@ class CheckoutView(APIView):
             )
             return status.HTTP_201_CREATED, s.CheckoutSerializer(result).data
 
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         response_status, body, replayed = services.idempotent_call(
             user=request.user,
             scope="billing.checkout",
