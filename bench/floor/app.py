@@ -158,7 +158,7 @@ def clients_list(environ, cursor) -> dict:
     user = authenticate(environ, cursor)
     if user[6] != "trainer" or user[13] is None:
         raise forbidden()
-    studio, generation = user[13], user[29] or 0
+    studio, generation = user[13], user[-1] or 0  # the last column: the generation
     cache_key = None
     if _redis is not None and int(os.environ.get("RESPONSE_CACHE_SECONDS", 60)) > 0:
         what = f"{environ.get('PATH_INFO')}?{environ.get('QUERY_STRING', '')}|{date.today()}"
@@ -288,7 +288,7 @@ def workout_log_create(environ, cursor, connection) -> tuple[str, dict]:
         assert isinstance(exercises, list) and all(isinstance(e, dict) for e in exercises)
     except (ValueError, KeyError, TypeError, AssertionError):
         raise _bad("non_field_errors") from None
-    client = user[18:28]  # the client link rides along with the user row
+    client = user[19:29]  # the client link rides along with the user row (after 12 + 7 columns)
     if client[0] is None or not client[6]:
         raise forbidden()
     client_id, studio, trainer = client[0], client[4], client[5]

@@ -5,7 +5,7 @@
 -- runs the project's SQL, never a cheaper version of it.
 
 -- name: user
-SELECT u."id", u."password", u."last_login", u."is_superuser", u."email", u."full_name", u."role", u."timezone", u."units", u."is_active", u."is_staff", u."date_joined", m."id", m."studio_id", m."user_id", m."role", m."title", m."joined_at", c."id", c."created_at", c."updated_at", c."user_id", c."studio_id", c."trainer_id", c."is_active", c."joined_at", c."deactivated_at", c."goals", CASE WHEN u."role" = %s THEN m.studio_id WHEN u."role" = %s THEN c.studio_id END, g.generation FROM "accounts_user" u LEFT JOIN "accounts_studiomember" m ON m.user_id = u."id" LEFT JOIN "clients_client" c ON c.user_id = u."id" LEFT JOIN "fitbud_api_tenantgeneration" g ON g.tenant_id = CASE WHEN u."role" = %s THEN m.studio_id WHEN u."role" = %s THEN c.studio_id END WHERE u."id" = %s
+SELECT u."id", u."password", u."last_login", u."is_superuser", u."email", u."full_name", u."role", u."timezone", u."units", u."is_active", u."is_staff", u."date_joined", m."id", m."studio_id", m."user_id", m."role", m."title", m."joined_at", m."updated_at", c."id", c."created_at", c."updated_at", c."user_id", c."studio_id", c."trainer_id", c."is_active", c."joined_at", c."deactivated_at", c."goals", CASE WHEN u."role" = %s THEN m.studio_id WHEN u."role" = %s THEN c.studio_id END, g.generation FROM "accounts_user" u LEFT JOIN "accounts_studiomember" m ON m.user_id = u."id" LEFT JOIN "clients_client" c ON c.user_id = u."id" LEFT JOIN "fitbud_api_tenantgeneration" g ON g.tenant_id = CASE WHEN u."role" = %s THEN m.studio_id WHEN u."role" = %s THEN c.studio_id END WHERE u."id" = %s
 
 -- name: clients_count
 SELECT COUNT(*) AS "__count" FROM "clients_client" WHERE "clients_client"."studio_id" = %s
