@@ -6,7 +6,7 @@ silently unfiltered 200.
 """
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import django_filters
 from django import forms
@@ -231,7 +231,11 @@ def updated_since(request) -> datetime | None:
         elif timezone.is_naive(parsed):
             problem = "Include a UTC offset (Z or +hh:mm) in updated_since."
         else:
-            return parsed
+            try:
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+                return parsed.astimezone(UTC)
+            except OverflowError:
+                problem = "updated_since is out of range."
     raise exceptions.ValidationError({UPDATED_SINCE: [problem]}, code="invalid")
 
 
@@ -254,13 +258,8 @@ class UpdatedSinceFilter(BaseFilterBackend):
         if getattr(view, "action", None) not in (None, "list"):
             # A ViewSet's object routes (and its extra actions) are not filtered by it.
             return queryset
-        params = request.query_params
-        orderable = any(issubclass(b, OrderingFilter) for b in getattr(view, "filter_backends", []))
-        if orderable and "ordering" in params and UPDATED_SINCE in params:
-            raise exceptions.ValidationError(
-                {"ordering": ["updated_since orders by (updated_at, id); leave ordering out."]},
-                code="invalid",
-            )
+        # With updated_since the order is (updated_at, id) whatever `ordering` says: it runs
+        # after the ordering filter and orders last.
         return apply_updated_since(request, queryset, updated_since_field(view))
 
     def get_schema_operation_parameters(self, view):
@@ -284,7 +283,7 @@ def updated_since_parameter(view, field: str | None = None) -> dict:
         "description": (
             f"Only rows whose `{field}` is at or after this instant (ISO 8601 with a UTC "
             f"offset), ordered by ({field}, id) ascending so the changes can be paged "
-            "through; cannot be combined with `ordering`. Invalid values are a 400."
+            "through (`ordering` is then ignored). Invalid values are a 400."
         ),
         "schema": {"type": "string", "format": "date-time"},
     }

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
@@ -181,11 +182,25 @@ KindsInputSerializer = type(
 )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "19:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time of day, answered as HH:MM (HH:MM:SS accepted). Not OpenAPI's `time`
+    format, which is RFC 3339's full-time (seconds and an offset)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+
 class QuietHoursSerializer(StrictSerializer):
-    start = serializers.TimeField(format="%H:%M", help_text="Local time (HH:MM) they start.")
-    end = serializers.TimeField(
-        format="%H:%M", help_text="Local time they end; before start = across midnight."
-    )
+    start = LocalTimeField(help_text="Local time (HH:MM) they start.")
+    end = LocalTimeField(help_text="Local time they end; before start = across midnight.")
 
     def validate(self, attrs):
         if attrs["start"] == attrs["end"]:
@@ -200,9 +215,7 @@ class PreferenceSerializer(serializers.Serializer):
     quiet_hours = QuietHoursSerializer(
         allow_null=True, help_text="null: none. Pushes in them wait until they end."
     )
-    habit_reminder_time = serializers.TimeField(
-        format="%H:%M", help_text="Local time of the daily habit reminder."
-    )
+    habit_reminder_time = LocalTimeField(help_text="Local time of the daily habit reminder.")
     timezone = serializers.CharField(
         help_text="Your timezone (the profile's, changed there), in which the times are read."
     )
@@ -213,7 +226,7 @@ class PreferenceUpdateSerializer(StrictSerializer):
         required=False, help_text="Only the kinds and channels you change."
     )
     quiet_hours = QuietHoursSerializer(required=False, allow_null=True)
-    habit_reminder_time = serializers.TimeField(required=False)
+    habit_reminder_time = LocalTimeField(required=False)
 
 
 def preference_data(preference, *, user) -> dict[str, Any]:
