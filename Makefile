@@ -13,7 +13,7 @@ help:
 	@echo "make clients generate Python + TypeScript clients from the schema, run a journey"
 	@echo "make fuzz    schemathesis against a live server (trainer and client JWTs)"
 	@echo "make browser headless Chromium checks /, the docs pages (no outside requests) and the admin"
-	@echo "make bench   load benchmark on PostgreSQL (SCALE=1; see docs/performance.md)"
+	@echo "make bench   project vs the minimal anchor at 1x and 10x (SCALES=\"1\", BENCH_ARGS=\"--repeat 3 --duration 3\"; docs/performance.md)"
 	@echo "make ci      everything CI runs (.ci/run)"
 
 setup:
@@ -44,7 +44,7 @@ browser:
 	@bash scripts/browser_check.sh
 
 bench:
-	@bash bench/run.sh --scale $(or $(SCALE),1)
+	@bash bench/run.sh --scale $(or $(SCALES),$(SCALE),1 10) $(BENCH_ARGS)
 
 ci:
 	@bash .ci/run

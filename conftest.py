@@ -61,6 +61,28 @@ def run_clock(instant: datetime.datetime | None):
         yield
 
 
+def run_concurrently(make_request, threads: int = 6) -> list:
+    """Call `make_request(index)` from `threads` threads released at once (a barrier), each
+    with its own database connection; their answers in index order. For the concurrency
+    tests (`transaction=True`, PostgreSQL): duplicates must still come out once."""
+    barrier = threading.Barrier(threads)
+    responses: list = [None] * threads
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            responses[index] = make_request(index)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return responses
+
+
 @pytest.fixture(autouse=True)
 def _test_now(request):
     """Each test starts at the instant chosen for the run (the clock ticks on from there),

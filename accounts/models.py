@@ -142,6 +142,8 @@ class StudioMember(models.Model):
     # A label for specialists and coaches alike ("Dietitian", "Physio", "Head coach").
     title = models.CharField(max_length=100, blank=True)
     joined_at = models.DateTimeField(default=dj_timezone.now)
+    # Role or title changes (ETag and `?updated_since=` of studio/members/).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

@@ -612,7 +612,7 @@ def member_update(
         member.role = role
     if title is not None:
         member.title = _one_line(title)
-    member.save(update_fields=["role", "title"])
+    member.save(update_fields=["role", "title", "updated_at"])
     return member
 
 
@@ -701,15 +701,20 @@ def member_remove(
         )
         for grant in grants
     )
-    ClientAccess.objects.filter(pk__in=[g.pk for g in grants]).update(revoked_at=now)
-
-    PlanTemplate.objects.filter(studio_id=old_studio_id, trainer=removed).update(
-        trainer=target.user
+    ClientAccess.objects.filter(pk__in=[g.pk for g in grants]).update(
+        revoked_at=now, updated_at=now
     )
-    MetricType.objects.filter(studio_id=old_studio_id, trainer=removed).update(trainer=target.user)
+
+    # update() bypasses auto_now: set updated_at, the rows' version (ETag, ?updated_since=).
+    PlanTemplate.objects.filter(studio_id=old_studio_id, trainer=removed).update(
+        trainer=target.user, updated_at=now
+    )
+    MetricType.objects.filter(studio_id=old_studio_id, trainer=removed).update(
+        trainer=target.user, updated_at=now
+    )
     exercise_reattribute(studio_id=old_studio_id, author=removed, to=target.user)
     SubscriptionPlan.objects.filter(studio_id=old_studio_id, trainer=removed).update(
-        trainer=target.user
+        trainer=target.user, updated_at=now
     )
     pending = Invite.objects.select_for_update().filter(
         studio_id=old_studio_id, trainer=removed, status=Invite.Status.PENDING
@@ -729,6 +734,6 @@ def member_remove(
     # member for the history.
     studio = Studio.objects.create(name=(removed.full_name or removed.email)[:150])
     member.studio, member.role, member.title, member.joined_at = studio, StudioRole.OWNER, "", now
-    member.save(update_fields=["studio", "role", "title", "joined_at"])
+    member.save(update_fields=["studio", "role", "title", "joined_at", "updated_at"])
     response_cache.invalidate_tenant(old_studio_id)
     return member

@@ -262,7 +262,7 @@ def inprocess(args) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="fitbud.settings.production",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/fitbud_h_ex_bench_{args.scale}",
+        DATABASE_URL=args.database_url.format(scale=args.scale),
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 60),
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="false",
@@ -323,6 +323,12 @@ def main() -> int:
         help="Only per-request cost in process, on the database an earlier run seeded.",
     )
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/fitbud_h_ex_bench_{scale}",
+        help="{scale} is replaced by the scale.",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inprocess:
@@ -337,7 +343,7 @@ def main() -> int:
             SECURE_SSL_REDIRECT="false",
         )
         return inside(args)
-    db = f"postgres://postgres@127.0.0.1:5432/fitbud_h_ex_bench_{args.scale}"
+    db = args.database_url.format(scale=args.scale)
     env = {
         **os.environ,
         "RESPONSE_CACHE_SECONDS": "0",
@@ -359,7 +365,7 @@ def main() -> int:
         "--database-url",
         db,
         "--redis-url",
-        "redis://127.0.0.1:6379/6",
+        args.redis_url,
         "--workers",
         str(args.workers),
         "--threads",

@@ -120,7 +120,7 @@ def invite_email_send(*, delivery_id: int, token: str, final: bool = True) -> bo
         # The invite stays valid: the trainer holds the link and sees email_status "failed".
         return False
     Invite.objects.filter(pk=invite.pk).update(
-        send_count=F("send_count") + 1, last_sent_at=delivery.sent_at
+        send_count=F("send_count") + 1, last_sent_at=delivery.sent_at, updated_at=timezone.now()
     )
     return True
 

@@ -20,9 +20,16 @@ class DashboardConfig(AppConfig):
         )
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
+        from messaging.signals import message_sent
+        from notifications.models import Notification
         from plans.signals import plan_assigned
         from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
-        from progress.signals import metric_logged, photo_uploaded, record_set
+        from progress.signals import (
+            check_in_reviewed,
+            metric_logged,
+            photo_uploaded,
+            record_set,
+        )
 
         saved = (
             (WorkoutLog, receivers.on_workout_log_saved),
@@ -67,6 +74,9 @@ class DashboardConfig(AppConfig):
         plan_assigned.connect(
             receivers.on_plan_assigned, dispatch_uid="dashboard.feed.plan_assigned"
         )
+        check_in_reviewed.connect(
+            receivers.on_check_in_reviewed, dispatch_uid="dashboard.feed.check_in_reviewed"
+        )
         record_set.connect(receivers.on_record_set, dispatch_uid="dashboard.feed.record_set")
         payment_received.connect(
             receivers.on_payment_received, dispatch_uid="dashboard.feed.payment_received"
@@ -76,6 +86,13 @@ class DashboardConfig(AppConfig):
         )
         automation_fired.connect(
             receivers.on_automation_fired, dispatch_uid="dashboard.feed.automation_fired"
+        )
+        message_sent.connect(receivers.on_message_sent, dispatch_uid="dashboard.feed.message_sent")
+        # A new notification wakes its user's stream/ (at commit).
+        post_save.connect(
+            receivers.on_notification_saved,
+            sender=Notification,
+            dispatch_uid="dashboard.stream.notification_saved",
         )
         # The outbox: every new event is relayed to the spine's consumers after commit.
         post_save.connect(

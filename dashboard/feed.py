@@ -64,6 +64,7 @@ KIND_DOMAINS = {
     ActivityEvent.Kind.MEAL_UPDATED: AccessDomain.NUTRITION,
     ActivityEvent.Kind.CHECKIN_SUBMITTED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.CHECKIN_UPDATED: AccessDomain.CHECKINS,
+    ActivityEvent.Kind.CHECKIN_REVIEWED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.HABIT_COMPLETED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.FORM_SUBMITTED: AccessDomain.CHECKINS,
     ActivityEvent.Kind.FORM_REVIEWED: AccessDomain.CHECKINS,
@@ -99,6 +100,40 @@ def event_record(*, client: Client, kind: str, summary: str, obj: Model) -> Acti
     return event
 
 
+def notify_users(user_ids: Iterable[int], what: str) -> None:
+    """Wake the `stream/` of these users when the current transaction commits (PostgreSQL
+    NOTIFY is transactional; elsewhere streams poll). `what` names the row, e.g. `e42`."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for user_id in user_ids:
+            cursor.execute("SELECT pg_notify(%s, %s)", [FEED_CHANNEL, f"u{user_id}:{what}"])
+
+
+def message_event_record(*, message: Model) -> ActivityEvent:
+    """The `message.sent` event of a stored message (in its transaction). `trainer` is the
+    conversation's member (who may not be the primary coach); only the two sides' streams
+    are woken, never the studio's feed streams (the feed leaves messages out)."""
+    conversation = message.conversation
+    client = conversation.client
+    if message.sender_id == conversation.trainer_id:
+        summary = f"{conversation.trainer.full_name} sent {client.user.full_name} a message"
+    else:
+        summary = f"{client.user.full_name} sent {conversation.trainer.full_name} a message"
+    event = ActivityEvent.objects.create(
+        studio_id=conversation.studio_id,
+        domain=AccessDomain.MESSAGES,
+        trainer_id=conversation.trainer_id,
+        client=client,
+        kind=ActivityEvent.Kind.MESSAGE_SENT,
+        summary=summary[:255],
+        content_type=ContentType.objects.get_for_model(message),
+        object_id=str(message.pk),
+    )
+    notify_users([conversation.trainer_id, client.user_id], f"e{event.pk}")
+    return event
+
+
 def events_forget(*, obj: Model) -> int:
     """Drop the events of a deleted entry, so the feed never links to something gone."""
     deleted, _ = ActivityEvent.objects.filter(
@@ -130,11 +165,17 @@ def _member(user_id: int) -> StudioMember | None:
     return StudioMember.objects.filter(user_id=user_id).first()
 
 
+# Messages travel as their own frames on `stream/` (dashboard/user_stream.py), never in the
+# feed, which is what clients log.
+NOT_IN_FEED = Q(kind=ActivityEvent.Kind.MESSAGE_SENT)
+
+
 def feed_list(*, user) -> QuerySet[ActivityEvent]:
     """A member's events, newest first (a solo trainer's are served by the
     dashboard_feed_idx index)."""
     return (
         ActivityEvent.objects.filter(event_scope(membership_of(user)))
+        .exclude(NOT_IN_FEED)
         .select_related("client__user", "content_type")
         .order_by("-created_at", "-id")
     )
@@ -143,6 +184,7 @@ def feed_list(*, user) -> QuerySet[ActivityEvent]:
 def _member_feed(user_id: int) -> QuerySet[ActivityEvent]:
     return (
         ActivityEvent.objects.filter(event_scope(_member(user_id)))
+        .exclude(NOT_IN_FEED)
         .select_related("client__user", "content_type")
         .order_by("-created_at", "-id")
     )
@@ -222,14 +264,26 @@ class FeedListener:
     """
 
     def __init__(self) -> None:
-        self._queues: dict[int, set[asyncio.Queue[int]]] = defaultdict(set)
+        # Keys: a studio id (feed events) or ("user", id) (messages, notifications).
+        self._queues: dict[Any, set[asyncio.Queue[int]]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self.connects = 0  # how many times LISTEN was put in place (tests, logs)
 
-    async def subscribe(self, studio_id: int | None, *, timeout: float = 5.0) -> asyncio.Queue[int]:
+    @staticmethod
+    def _keys(studio_id: int | None, users: Iterable[int]) -> list[Any]:
+        keys: list[Any] = [("user", user_id) for user_id in users]
+        if studio_id is not None or not keys:
+            keys.append(studio_id)
+        return keys
+
+    async def subscribe(
+        self, studio_id: int | None, *, timeout: float = 5.0, users: Iterable[int] = ()
+    ) -> asyncio.Queue[int]:
+        """A queue woken by the studio's feed events and by `users`' own rows."""
         queue: asyncio.Queue[int] = asyncio.Queue()
-        self._queues[studio_id].add(queue)
+        for key in self._keys(studio_id, users):
+            self._queues[key].add(queue)
         if self._task is None or self._task.done():
             self._listening.clear()
             self._task = asyncio.ensure_future(self._run())
@@ -238,10 +292,13 @@ class FeedListener:
             await asyncio.wait_for(self._listening.wait(), timeout)
         return queue
 
-    async def unsubscribe(self, studio_id: int | None, queue: asyncio.Queue[int]) -> None:
-        self._queues[studio_id].discard(queue)
-        if not self._queues[studio_id]:
-            del self._queues[studio_id]
+    async def unsubscribe(
+        self, studio_id: int | None, queue: asyncio.Queue[int], *, users: Iterable[int] = ()
+    ) -> None:
+        for key in self._keys(studio_id, users):
+            self._queues[key].discard(queue)
+            if not self._queues[key]:
+                del self._queues[key]
         if not self._queues and self._task is not None:
             task, self._task = self._task, None
             task.cancel()
@@ -272,18 +329,22 @@ class FeedListener:
 
     def _wake_all(self) -> None:
         # Whatever was committed while we were not listening: every stream catches up.
-        for queues in self._queues.values():
-            for queue in queues:
-                queue.put_nowait(RECONNECTED)
+        for queue in {queue for queues in self._queues.values() for queue in queues}:
+            queue.put_nowait(RECONNECTED)
 
     def _dispatch(self, payload: str) -> None:
-        trainer, _, event = payload.partition(":")
+        # "<studio id>:<event id>" (feed) or "u<user id>:<e|n><row id>" (stream/).
+        head, _, row = payload.partition(":")
         try:
-            studio_id, event_id = int(trainer), int(event)
+            if head.startswith("u"):
+                key: Any = ("user", int(head[1:]))
+                row_id = int(row[1:]) if row[:1] in ("e", "n") else int(row)
+            else:
+                key, row_id = int(head), int(row)
         except ValueError:
             return
-        for queue in self._queues.get(studio_id, ()):
-            queue.put_nowait(event_id)
+        for queue in self._queues.get(key, ()):
+            queue.put_nowait(row_id)
 
 
 _listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FeedListener] = (

@@ -19,6 +19,7 @@ class ActivityEvent(models.Model):
         MEAL_UPDATED = "meal.updated", "Meal updated"
         CHECKIN_SUBMITTED = "checkin.submitted", "Check-in submitted"
         CHECKIN_UPDATED = "checkin.updated", "Check-in updated"
+        CHECKIN_REVIEWED = "checkin.reviewed", "Check-in reviewed"
         INVITE_ACCEPTED = "invite.accepted", "Invite accepted"
         PLAN_ASSIGNED = "plan.assigned", "Plan assigned"
         PAYMENT_RECEIVED = "payment.received", "Payment received"

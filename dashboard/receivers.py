@@ -13,7 +13,7 @@ from typing import Any
 from billing.models import Payment
 from clients.models import Client
 from coaching.models import AutomationRun, FormResponse, HabitCheck
-from dashboard.feed import event_record, events_forget
+from dashboard.feed import event_record, events_forget, message_event_record, notify_users
 from dashboard.models import ActivityEvent
 from plans.models import PlanAssignment
 from progress.models import BodyStat, BodyStatSource, CheckIn, MealLog, ProgressPhoto, WorkoutLog
@@ -115,6 +115,16 @@ def on_check_in_saved(
         kind=Kind.CHECKIN_SUBMITTED if created else Kind.CHECKIN_UPDATED,
         summary=check_in_summary(instance, created=created),
         obj=instance,
+    )
+
+
+def on_check_in_reviewed(sender, check_in: CheckIn, **kw):
+    # The notifications consumer tells the client; the feed shows the review was done.
+    event_record(
+        client=check_in.client,
+        kind=Kind.CHECKIN_REVIEWED,
+        summary=f"Check-in of {_first_name(check_in.client)} reviewed",
+        obj=check_in,
     )
 
 
@@ -246,3 +256,12 @@ def on_metric_logged(sender, client: Client, stat: BodyStat, count: int, source:
         label = BodyStatSource(source).label
         summary = f"{_first_name(client)} imported {_plural(count, 'measurement')} from {label}"
     event_record(client=client, kind=Kind.METRIC_LOGGED, summary=summary, obj=stat)
+
+
+def on_message_sent(sender, message, **kw):
+    message_event_record(message=message)
+
+
+def on_notification_saved(sender, instance, created: bool, raw: bool = False, **kw):
+    if created and not raw:
+        notify_users([instance.user_id], f"n{instance.pk}")

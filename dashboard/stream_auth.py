@@ -42,6 +42,7 @@ class StreamGrant:
     expires_at: float  # unix time: the access token's expiry
     had_session: bool  # the user had a live refresh token when the stream opened
     studio_id: int | None = None  # whose notifications wake the stream (set when it opens)
+    trainers_only: bool = True  # feed/stream/; stream/ is for clients too
 
 
 class TicketInvalid(Exception):
@@ -81,13 +82,14 @@ def user_has_live_session(*, user_id: int) -> bool:
     ).exists()
 
 
-def grant_for(*, user: User, expires_at: float) -> StreamGrant:
+def grant_for(*, user: User, expires_at: float, trainers_only: bool = True) -> StreamGrant:
     return StreamGrant(
         user_id=user.pk,
         password_digest=get_md5_hash_password(user.password),
         password_hash=user.password,
         expires_at=expires_at,
         had_session=user_has_live_session(user_id=user.pk),
+        trainers_only=trainers_only,
     )
 
 
@@ -95,7 +97,9 @@ def grant_still_valid(grant: StreamGrant) -> bool:
     """The stream's user is still active, still a trainer, has the same password and (if
     they had one when it opened) still a session that has not logged out."""
     user = User.objects.filter(pk=grant.user_id).only("password", "is_active", "role").first()
-    if user is None or not user.is_active or not user.is_trainer:
+    if user is None or not user.is_active:
+        return False
+    if not (user.is_trainer or (not grant.trainers_only and user.is_client)):
         return False
     if get_md5_hash_password(user.password) != grant.password_digest:
         return False

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 
 from accounts.models import StudioMember
 from fitbud.models import TimeStampedModel
@@ -18,6 +18,9 @@ class Muscle(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=10, choices=Region.choices)
+    # Reference data, changed only by migrations; here for `?updated_since=` like every list.
+    # A database default: migration 0003 (replayed by tests after a flush) inserts without it.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +32,7 @@ class Muscle(models.Model):
 class Equipment(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["name"]

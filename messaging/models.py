@@ -106,6 +106,13 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "-created_at", "-id"], name="messaging_msgs_idx"),
+            # The thumbnail sweep: attachments still without a thumbnail (few rows).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(attachment_thumbnail_key="", deleted_at__isnull=True)
+                & ~models.Q(attachment_key=""),
+                name="messaging_thumb_todo_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ transaction, so it commits or rolls back with the entry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -134,6 +135,32 @@ def _existing(model: type[Entry], *, entry_id: uuid.UUID, client: Client) -> Ent
     return row
 
 
+class _InsertRaceLost(Exception):
+    """The insert of a client-chosen id lost a race in a transaction of its own: the
+    caller's transaction is rolled back, and _retried_outside reads the winner's row."""
+
+    def __init__(self, model: type[Entry], entry_id: uuid.UUID):
+        super().__init__(entry_id)
+        self.model, self.entry_id = model, entry_id
+
+
+def _retried_outside(create: Callable[..., tuple[Entry, bool]]):
+    """For a create service whose _insert passes outside_retry: when the insert lost a race
+    (the same id committed meanwhile), the stored entry is read after the rollback."""
+
+    @functools.wraps(create)
+    def wrapper(*, client: Client, **kwargs):
+        try:
+            return create(client=client, **kwargs)
+        except _InsertRaceLost as lost:
+            existing = _existing(lost.model, entry_id=lost.entry_id, client=client)
+            if existing is not None:
+                return existing, False
+            raise lost.__cause__ from None
+
+    return wrapper
+
+
 def _insert(
     model: type[Entry],
     *,
@@ -141,6 +168,7 @@ def _insert(
     entry_id: uuid.UUID | None,
     build: Callable[[], Entry],
     on_integrity_error: Callable[[], None] | None = None,
+    outside_retry: bool = False,
 ) -> tuple[Entry, bool]:
     if entry_id is not None:
         existing = _existing(model, entry_id=entry_id, client=client)
@@ -149,6 +177,16 @@ def _insert(
     entry = build()
     if entry_id is not None:
         entry.pk = entry_id
+    outermost = not transaction.get_connection().savepoint_ids
+    if outside_retry and outermost and entry_id is not None and on_integrity_error is None:
+        # The caller's transaction is the outermost one (a request's): no savepoint (two
+        # round trips on every insert); a lost race rolls the whole transaction back and
+        # _retried_outside answers with the stored entry.
+        try:
+            entry.save(force_insert=True)
+        except IntegrityError as exc:
+            raise _InsertRaceLost(model, entry_id) from exc
+        return entry, True
     try:
         # A savepoint, so that losing a race leaves the outer transaction usable.
         with transaction.atomic():
@@ -235,11 +273,13 @@ def _library_exercises(*, client: Client, exercises: list[dict[str, Any]]) -> li
     return named
 
 
-def _sessions_sync(log: WorkoutLog) -> None:
+def _sessions_sync(log: WorkoutLog, *, new: bool = False) -> None:
     """Rewrite the log's exercise sessions from its sets, and tell the spine about every
-    personal record a session sets (progress.signals.record_set, same transaction)."""
+    personal record a session sets (progress.signals.record_set, same transaction). A log
+    just inserted (`new`) has no sessions yet: nothing to read."""
     summaries = records.summarize(log.exercises or [])
-    before = {s.exercise_id: s for s in ExerciseSession.objects.filter(log=log)}
+    sessions = [] if new else ExerciseSession.objects.filter(log=log)
+    before = {s.exercise_id: s for s in sessions}
     stale = [
         pk
         for exercise_id, pk in ((e, s.pk) for e, s in before.items())
@@ -295,6 +335,7 @@ def _sessions_sync(log: WorkoutLog) -> None:
             record_set.send(sender=WorkoutLog, log=log, exercise=names[exercise_id], records=found)
 
 
+@_retried_outside
 @transaction.atomic
 def workout_log_create(
     *,
@@ -324,9 +365,9 @@ def workout_log_create(
             notes=notes,
         )
 
-    log, created = _insert(WorkoutLog, client=client, entry_id=id, build=build)
+    log, created = _insert(WorkoutLog, client=client, entry_id=id, build=build, outside_retry=True)
     if created:
-        _sessions_sync(log)
+        _sessions_sync(log, new=True)
     return log, created
 
 
@@ -490,6 +531,8 @@ def check_in_review(*, check_in: CheckIn, reviewer: User, feedback: str) -> Chec
     check_in.updated_at = check_in.reviewed_at
     # update_fields tells the feed receiver this is the trainer's review, not a client edit.
     check_in.save(update_fields=sorted(REVIEW_FIELDS))
+    # The spine's `checkin.reviewed` (the client's notification), not a feed edit.
+    progress_signals.check_in_reviewed.send(sender=CheckIn, check_in=check_in)
     return check_in
 
 

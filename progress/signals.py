@@ -12,3 +12,5 @@ metric_logged = Signal()
 # sessions of a library exercise. kwargs: log, exercise (an exercises.Exercise), records
 # (a list of {kind, value, reps? | weight_kg?}).
 record_set = Signal()
+# Sent inside the review's transaction when a trainer reviews a check-in. kwargs: check_in.
+check_in_reviewed = Signal()

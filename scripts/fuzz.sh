@@ -24,6 +24,7 @@ fi
 SEED="${FUZZ_SEED:-$(python -c 'import secrets; print(secrets.randbelow(2**31))')}"
 echo "Fuzzing with seed $SEED (replay: FUZZ_SEED=$SEED bash scripts/fuzz.sh)"
 STREAM_OP="GET /api/v1/feed/stream/"
+USER_STREAM_OP="GET /api/v1/stream/"  # the per-user stream (docs/messaging.md), same server
 OUT="artifacts/fuzz"
 rm -rf "$OUT" && mkdir -p "$OUT"
 operations="$(python -c 'import json, sys, urllib.request
@@ -55,10 +56,12 @@ fuzz() {  # fuzz NAME BASE_URL TOKEN MAX_TIME FILTER...
         || rc=$?
 }
 # The API on the WSGI workers; feed/stream/ there answers 503 stream_unavailable by design.
-fuzz trainer "$LIVE_URL" "$TRAINER_TOKEN" "${FUZZ_MAX_TIME:-135}" --exclude-name "$STREAM_OP"
-fuzz client "$LIVE_URL" "$CLIENT_TOKEN" "${FUZZ_MAX_TIME:-135}" --exclude-name "$STREAM_OP"
+fuzz trainer "$LIVE_URL" "$TRAINER_TOKEN" "${FUZZ_MAX_TIME:-135}" --exclude-name "$STREAM_OP" \
+    --exclude-name "$USER_STREAM_OP"
+fuzz client "$LIVE_URL" "$CLIENT_TOKEN" "${FUZZ_MAX_TIME:-135}" --exclude-name "$STREAM_OP" \
+    --exclude-name "$USER_STREAM_OP"
 # The live feed on the ASGI worker, as production routes it (docker-compose.yml `stream`).
 fuzz stream "$LIVE_STREAM_URL" "$TRAINER_TOKEN" "${FUZZ_STREAM_MAX_TIME:-60}" \
-    --include-name "$STREAM_OP"
+    --include-name "$STREAM_OP" --include-name "$USER_STREAM_OP"
 echo "Fuzz reports: $OUT (seed $SEED)"
 exit "$rc"

@@ -16,7 +16,10 @@ from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.models import StudioInvite, StudioMember, membership_of
 from clients.api.throttles import InviteRecipientThrottle, InviteTrainerThrottle
+from fitbud.api.conditional import ConditionalWriteMixin, conditional_object
 from fitbud.api.exceptions import StudioRoleForbidden
+from fitbud.api.filters import UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer, StudioManagerWrites
 from fitbud.api.schema import error_response
 
@@ -46,8 +49,10 @@ class StudioManagerOnly(StudioManagerWrites):
         return True
 
 
-def _studio_body(request: Request) -> dict:
+def _studio_body(request: Request, view=None) -> dict:
     studio = selectors.studio_get(user=request.user)
+    if view is not None:
+        conditional_object(view, studio)
     body = {
         "id": studio.pk,
         "name": studio.name,
@@ -58,7 +63,7 @@ def _studio_body(request: Request) -> dict:
     return s.StudioSerializer(body).data
 
 
-class StudioView(APIView):
+class StudioView(ConditionalWriteMixin, APIView):
     permission_classes = [IsTrainer, StudioManagerWrites]
 
     @extend_schema(
@@ -68,7 +73,7 @@ class StudioView(APIView):
         responses={200: s.StudioSerializer},
     )
     def get(self, request: Request) -> Response:
-        return Response(_studio_body(request))
+        return Response(_studio_body(request, self))
 
     @extend_schema(
         tags=[TAG],
@@ -78,6 +83,7 @@ class StudioView(APIView):
         responses={200: s.StudioSerializer},
     )
     def patch(self, request: Request) -> Response:
+        conditional_object(self, selectors.studio_get(user=request.user))
         data = s.StudioUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.studio_update(actor=request.user, **data.validated_data)
@@ -87,7 +93,7 @@ class StudioView(APIView):
 class MemberListView(mixins.ListModelMixin, GenericAPIView):
     permission_classes = [IsTrainer, StudioManagerWrites]
     serializer_class = s.MemberSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -142,6 +148,7 @@ class MemberListView(mixins.ListModelMixin, GenericAPIView):
             )
         ],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = s.MemberInviteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -172,7 +179,7 @@ REASSIGN_TO = OpenApiParameter(
 @extend_validation_errors(
     [services.StudioError.INVALID_REASSIGN], field_name="reassign_to", methods=["delete"]
 )
-class MemberDetailView(APIView):
+class MemberDetailView(ConditionalWriteMixin, APIView):
     permission_classes = [IsTrainer, StudioManagerWrites]
 
     @extend_schema(
@@ -182,7 +189,7 @@ class MemberDetailView(APIView):
         responses={200: s.MemberSerializer},
     )
     def get(self, request: Request, pk: int) -> Response:
-        member = selectors.member_get(user=request.user, member_id=pk)
+        member = conditional_object(self, selectors.member_get(user=request.user, member_id=pk))
         return Response(s.MemberSerializer(member).data)
 
     @extend_schema(
@@ -199,7 +206,7 @@ class MemberDetailView(APIView):
         responses={200: s.MemberSerializer, 409: LAST_OWNER},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        member = selectors.member_get(user=request.user, member_id=pk)
+        member = conditional_object(self, selectors.member_get(user=request.user, member_id=pk))
         data = s.MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.member_update(actor=request.user, member=member, **data.validated_data)
@@ -225,7 +232,7 @@ class MemberDetailView(APIView):
         responses={204: None, 409: LAST_OWNER},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        member = selectors.member_get(user=request.user, member_id=pk)
+        member = conditional_object(self, selectors.member_get(user=request.user, member_id=pk))
         query = s.MemberRemoveQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         services.member_remove(
@@ -239,7 +246,7 @@ class MemberDetailView(APIView):
 class MemberInviteListView(mixins.ListModelMixin, GenericAPIView):
     permission_classes = [IsTrainer, StudioManagerOnly]
     serializer_class = s.MemberInviteSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -26,8 +26,10 @@ from billing.api import serializers as s
 from billing.api.filters import PaymentFilter, PaymentSummaryFilter, SubscriptionFilter
 from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
-from fitbud.api.exceptions import DomainError, StudioRoleForbidden
-from fitbud.api.filters import StrictOrderingFilter
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.exceptions import StudioRoleForbidden
+from fitbud.api.filters import StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotency_key, idempotent
 from fitbud.api.permissions import (
     ActiveClientCanWrite,
     IsClient,
@@ -100,6 +102,7 @@ def _client_link(request):
     ),
 )
 class PlanViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -109,7 +112,7 @@ class PlanViewSet(
 ):
     serializer_class = s.PlanSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [StrictOrderingFilter]
+    filter_backends = [StrictOrderingFilter, UpdatedSinceFilter]
     ordering_fields = ["price", "name", "created_at"]
     ordering = ["price", "id"]
 
@@ -123,6 +126,7 @@ class PlanViewSet(
             return SubscriptionPlan.objects.none()
         return selectors.plan_list(user=self.request.user)
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = s.PlanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,7 +168,7 @@ class PlanViewSet(
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerSubscriptionSerializer
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = SubscriptionFilter
     ordering_fields = ["created_at", "current_period_end"]
     ordering = ["-created_at", "-id"]
@@ -188,7 +192,7 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerPaymentSerializer
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = PaymentFilter
     ordering_fields = ["created_at", "paid_at", "amount"]
     ordering = ["-created_at", "-id"]
@@ -277,19 +281,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-def _idempotency_key(request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
-        raise DomainError(
-            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-            code="invalid_idempotency_key",
-        )
-    return key
-
-
 class CheckoutView(APIView):
     permission_classes = [IsClient, ActiveClientCanWrite]
 
@@ -330,7 +321,7 @@ class CheckoutView(APIView):
             )
             return status.HTTP_201_CREATED, s.CheckoutSerializer(result).data
 
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         response_status, body, replayed = services.idempotent_call(
             user=request.user,
             scope="billing.checkout",
@@ -373,7 +364,7 @@ class CancelView(APIView):
 class MyPaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsClient]
     serializer_class = s.PaymentSerializer
-    filter_backends = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation

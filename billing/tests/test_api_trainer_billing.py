@@ -163,12 +163,12 @@ def test_the_lists_are_read_only(trainer_api, client_link):
 def test_the_subscription_list_runs_a_fixed_number_of_queries(trainer_api, trainer, rows):
     for _ in range(rows):
         SubscriptionFactory(client=ClientFactory(trainer=trainer))
-    # auth user + count + page (plan and client user joined)
-    assert count_queries(trainer_api, f"{SUBSCRIPTIONS}?page_size=100") == 3
+    # auth user + page (plan and client user joined; a last page counts its own rows)
+    assert count_queries(trainer_api, f"{SUBSCRIPTIONS}?page_size=100") == 2
 
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_payment_list_runs_a_fixed_number_of_queries(trainer_api, trainer, rows):
     for _ in range(rows):
         PaymentFactory(subscription__client=ClientFactory(trainer=trainer))
-    assert count_queries(trainer_api, f"{PAYMENTS}?page_size=100") == 3
+    assert count_queries(trainer_api, f"{PAYMENTS}?page_size=100") == 2

@@ -34,8 +34,10 @@ from clients.models import (
     ClientNote,
     Invite,
 )
+from fitbud.api.conditional import ConditionalWriteMixin, conditional_object
 from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable, StudioRoleForbidden
-from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
 from fitbud.api.schema import error_response
@@ -133,6 +135,7 @@ def _client_in_domain(request: Request, client_id, domain: str) -> Client:
     ),
 )
 class InviteViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -141,7 +144,12 @@ class InviteViewSet(
 ):
     permission_classes = [IsTrainer]
     serializer_class = s.InviteSerializer
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
+    filter_backends = [
+        DjangoFilterBackend,
+        BoundedSearchFilter,
+        StrictOrderingFilter,
+        UpdatedSinceFilter,
+    ]
     filterset_class = InviteFilter
     search_fields = ["email", "full_name"]
     ordering_fields = ["created_at", "expires_at"]
@@ -158,9 +166,10 @@ class InviteViewSet(
             return [InviteTrainerThrottle(), InviteRecipientThrottle()]
         return super().get_throttles()
 
-    def get_object(self):
+    def find_object(self):  # ConditionalWriteMixin.get_object calls it
         return selectors.invite_get(trainer=self.request.user, invite_id=self.kwargs["pk"])
 
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = s.InviteCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -297,6 +306,7 @@ class InviteAcceptView(_InviteTokenView):
     ),
 )
 class ClientViewSet(
+    ConditionalWriteMixin,
     CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -306,7 +316,12 @@ class ClientViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
+    filter_backends = [
+        DjangoFilterBackend,
+        BoundedSearchFilter,
+        StrictOrderingFilter,
+        UpdatedSinceFilter,
+    ]
     filterset_class = ClientFilter
     search_fields = ["user__full_name", "user__email"]
     ordering_fields = [("joined_at", "joined_at"), ("user__full_name", "name")]
@@ -317,7 +332,7 @@ class ClientViewSet(
             return Client.objects.none()
         return selectors.client_list(trainer=self.request.user)
 
-    def get_object(self):
+    def find_object(self):  # ConditionalWriteMixin.get_object calls it
         return selectors.client_get(trainer=self.request.user, client_id=self.kwargs["pk"])
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -356,6 +371,7 @@ CLIENT_ID = OpenApiParameter("client_id", OpenApiTypes.INT, OpenApiParameter.PAT
 )
 @extend_schema(parameters=[CLIENT_ID])
 class ClientNoteViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -368,7 +384,7 @@ class ClientNoteViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientNoteSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_client(self):
         if not hasattr(self, "_client"):
@@ -382,9 +398,10 @@ class ClientNoteViewSet(
             return ClientNote.objects.none()
         return selectors.client_note_list(client=self.get_client())
 
-    def get_object(self):
+    def find_object(self):  # ConditionalWriteMixin.get_object calls it
         return selectors.client_note_get(client=self.get_client(), note_id=self.kwargs["pk"])
 
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         client = self.get_client()
         data = s.ClientNoteInputSerializer(data=request.data)
@@ -423,7 +440,7 @@ class ClientNoteViewSet(
 # --- health --------------------------------------------------------------------------------
 
 
-class _HealthView(APIView):
+class _HealthView(ConditionalWriteMixin, APIView):
     serializer_class = s.HealthProfileSerializer
 
     def get_client(self):
@@ -431,15 +448,17 @@ class _HealthView(APIView):
 
     def _update(self, request: Request, *, replace: bool) -> Response:
         client = self.get_client()
+        conditional_object(self, selectors.health_profile_get(client=client))
         data = s.HealthProfileInputSerializer(data=request.data, partial=not replace)
         data.is_valid(raise_exception=True)
         profile = services.health_profile_update(
             client=client, updated_by=request.user, data=data.validated_data, replace=replace
         )
+        self._etag_target = (type(profile), profile.pk)  # the first write creates it
         return Response(s.HealthProfileSerializer(profile).data)
 
     def get(self, request: Request, **kwargs) -> Response:
-        profile = selectors.health_profile_get(client=self.get_client())
+        profile = conditional_object(self, selectors.health_profile_get(client=self.get_client()))
         return Response(s.HealthProfileSerializer(profile).data)
 
     def put(self, request: Request, **kwargs) -> Response:
@@ -572,6 +591,7 @@ def _manageable_client(request: Request, client_id) -> Client:
 )
 @extend_schema(parameters=[CLIENT_ID])
 class ClientAccessViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -582,7 +602,7 @@ class ClientAccessViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.ClientAccessSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
 
     def get_client(self) -> Client:
         if not hasattr(self, "_client"):
@@ -594,9 +614,10 @@ class ClientAccessViewSet(
             return ClientAccess.objects.none()
         return selectors.client_access_list(client=self.get_client())
 
-    def get_object(self):
+    def find_object(self):  # ConditionalWriteMixin.get_object calls it
         return selectors.client_access_get(client=self.get_client(), grant_id=self.kwargs["pk"])
 
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         client = self.get_client()
         data = s.ClientAccessCreateInputSerializer(data=request.data)
@@ -691,7 +712,8 @@ class MyTeamView(APIView):
 class MyTeamChangesView(ListAPIView):
     permission_classes = [IsClient]
     serializer_class = s.AccessChangeSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
+    updated_since_field = "created_at"  # an audit trail: rows are never changed
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

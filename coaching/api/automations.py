@@ -26,7 +26,9 @@ from coaching.models import Automation, AutomationRun
 from coaching.models.automations import ActionType, TriggerType
 from coaching.selectors import automations as selectors
 from coaching.services import automations as services
-from fitbud.api.filters import MAX_ID
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import MAX_ID, UpdatedSinceFilter, apply_updated_since
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.serializers import StrictSerializer
 
@@ -279,6 +281,7 @@ def _validated(serializer_class, data, **kwargs) -> dict:
     ),
 )
 class AutomationViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -289,7 +292,13 @@ class AutomationViewSet(
     permission_classes = [IsTrainer]
     serializer_class = AutomationSerializer
     # No filters or ordering: newest first, paged (a trainer has a handful of rules).
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
+
+    @property
+    def updated_since_field(self) -> str:
+        # Runs are written once, when the rule fires (documented per action).
+        return "fired_at" if self.action == "runs" else "updated_at"
+
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -305,6 +314,7 @@ class AutomationViewSet(
         responses={201: AutomationSerializer},
         examples=[EXAMPLE],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = _validated(AutomationInputSerializer, request.data)
         automation = services.automation_create(trainer=request.user, **data)
@@ -365,7 +375,10 @@ class AutomationViewSet(
     @action(detail=True, methods=["get"], serializer_class=AutomationRunSerializer)
     def runs(self, request, pk=None):
         automation = self.get_object()
-        page = self.paginate_queryset(selectors.automation_run_list(automation=automation))
+        runs = apply_updated_since(
+            request, selectors.automation_run_list(automation=automation), "fired_at"
+        )
+        page = self.paginate_queryset(runs)
         return self.get_paginated_response(AutomationRunSerializer(page, many=True).data)
 
 
@@ -394,6 +407,7 @@ class CatalogueInstallView(APIView):
             404: OpenApiResponse(ErrorResponse404Serializer, description="No such catalogue key."),
         },
     )
+    @idempotent
     def post(self, request, key: str):
         if key not in CATALOGUE:
             raise NotFound("No such catalogue entry.")

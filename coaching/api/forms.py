@@ -27,7 +27,9 @@ from coaching.models import (
 )
 from coaching.selectors import forms as selectors
 from coaching.services import forms as services
-from fitbud.api.filters import MAX_ID, BooleanFilter, IdFilter, StrictFilterSet
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import MAX_ID, BooleanFilter, IdFilter, StrictFilterSet, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 from fitbud.api.serializers import StrictSerializer
@@ -311,6 +313,7 @@ FORM_EXAMPLE = {
     ),
 )
 class FormViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -318,7 +321,7 @@ class FormViewSet(
 ):
     permission_classes = [IsTrainer]
     serializer_class = FormSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -333,6 +336,7 @@ class FormViewSet(
         responses={201: FormSerializer},
         examples=[OpenApiExample("Weekly check-in", value=FORM_EXAMPLE, request_only=True)],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = _validated(FormInputSerializer, request.data)
         form = services.form_create(trainer=request.user, **data)
@@ -378,6 +382,7 @@ class FormViewSet(
         },
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @idempotent
     def assign(self, request, *args, **kwargs):
         form = self.get_object()
         data = _validated(FormAssignInputSerializer, request.data)
@@ -401,7 +406,7 @@ class FormAssignmentViewSet(
 ):
     permission_classes = [IsTrainerOrClient]
     serializer_class = FormAssignmentSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = FormAssignmentFilter
     lookup_value_regex = "[0-9]+"
 
@@ -423,7 +428,7 @@ class FormResponseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = FormResponseSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = FormResponseFilter
 
     def get_permissions(self):

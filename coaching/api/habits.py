@@ -24,7 +24,9 @@ from rest_framework.response import Response
 from coaching.models import Habit, HabitCheck, HabitFrequency
 from coaching.selectors import habits as selectors
 from coaching.services import habits as services
-from fitbud.api.filters import MAX_ID, IdFilter, StrictFilterSet
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import MAX_ID, IdFilter, StrictFilterSet, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 from fitbud.api.serializers import StrictSerializer
@@ -223,13 +225,14 @@ HABIT_EXAMPLE = {
     destroy=extend_schema(summary="Delete a habit (trainer)", description="Its checks go too."),
 )
 class HabitViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = HabitSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = HabitFilter
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -254,6 +257,7 @@ class HabitViewSet(
         responses={201: HabitSerializer, 404: NOT_FOUND},
         examples=[OpenApiExample("Water", value=HABIT_EXAMPLE, request_only=True)],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = _validated(HabitInputSerializer, request.data)
         client = selectors.habit_client(user=request.user, client_id=data.pop("client"))

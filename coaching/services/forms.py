@@ -123,7 +123,7 @@ def form_assign(*, form: CheckInForm, client: Client, assigned_by: User) -> Form
         ):
             live.status = FormAssignment.Status.ENDED
             live.ended_at = now
-            live.save(update_fields=["status", "ended_at"])
+            live.save(update_fields=["status", "ended_at", "updated_at"])
     try:
         with transaction.atomic():
             return FormAssignment.objects.create(

@@ -194,8 +194,9 @@ def test_invite_accepted_assigns_the_template_and_notifies_the_trainer(
         invite_accepted.send(sender=None, invite=None, client=client)
     assignment = PlanAssignment.objects.get(client=client)
     assert assignment.template_id == template.pk
-    assert Notification.objects.get().user == trainer
-    assert Notification.objects.get().title == "Nina joined"
+    # (The assigned plan notifies the client too: notifications' plan_assigned kind.)
+    assert Notification.objects.get(kind="automation").user == trainer
+    assert Notification.objects.get(kind="automation").title == "Nina joined"
     assert AutomationRun.objects.filter(status="done").count() == 2
 
 

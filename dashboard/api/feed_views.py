@@ -33,7 +33,7 @@ from dashboard.api.feed_serializers import (
     StreamTicketSerializer,
 )
 from dashboard.models import ActivityEvent
-from fitbud.api.filters import IdFilter, StrictFilterSet
+from fitbud.api.filters import IdFilter, StrictFilterSet, UpdatedSinceFilter
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -76,7 +76,8 @@ class FeedView(CachedListMixin, generics.ListAPIView):
     permission_classes = [IsTrainer]
     serializer_class = FeedEventSerializer
     pagination_class = FeedPagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [filters.DjangoFilterBackend, UpdatedSinceFilter]
+    updated_since_field = "created_at"  # events are never changed
     filterset_class = FeedFilter
     queryset = ActivityEvent.objects.none()  # the model for the schema; get_queryset scopes rows
 
@@ -140,9 +141,16 @@ def _auth_failure(exc: Exception) -> _Refused:
     return _Refused(str(code), str(detail or exc))
 
 
-def _authenticate(request: HttpRequest) -> stream_auth.StreamGrant | None:
+def _authenticate(
+    request: HttpRequest, *, trainers_only: bool = True
+) -> stream_auth.StreamGrant | None:
     """The stream's grant from `Authorization: Bearer`, `?ticket=` or (deprecated)
-    `?access_token=`; None without credentials. Reads the database, never the cache."""
+    `?access_token=`; None without credentials. Reads the database, never the cache.
+    `trainers_only=False` (stream/): clients too."""
+
+    def allowed(user) -> bool:
+        return user.is_trainer or (not trainers_only and user.is_client)
+
     auth = JWTAuthentication()
     header = auth.get_header(request)
     try:
@@ -158,9 +166,9 @@ def _authenticate(request: HttpRequest) -> stream_auth.StreamGrant | None:
                 "ticket_not_valid",
                 "The stream ticket is invalid or has expired; ask feed/stream/ticket/ again.",
             ) from None
-        if not user.is_trainer:
+        if not allowed(user):
             raise _Refused(*_NOT_A_TRAINER)
-        return stream_auth.grant_for(user=user, expires_at=expires_at)
+        return stream_auth.grant_for(user=user, expires_at=expires_at, trainers_only=trainers_only)
     if raw is None:
         query_token = request.GET.get("access_token")
         raw = query_token.encode() if query_token else None
@@ -171,9 +179,11 @@ def _authenticate(request: HttpRequest) -> stream_auth.StreamGrant | None:
         user = auth.get_user(token)
     except (InvalidToken, AuthenticationFailed, TokenError) as exc:
         raise _auth_failure(exc) from None
-    if not user.is_trainer:
+    if not allowed(user):
         raise _Refused(*_NOT_A_TRAINER)
-    return stream_auth.grant_for(user=user, expires_at=float(token["exp"]))
+    return stream_auth.grant_for(
+        user=user, expires_at=float(token["exp"]), trainers_only=trainers_only
+    )
 
 
 def _release_connection() -> None:
@@ -203,14 +213,16 @@ class _Cursor:
             self.floor = max(self.floor, *old)
             self.recent = {k: v for k, v in self.recent.items() if k > self.floor}
 
-    def take(self, events: list[dict[str, Any]], now: float) -> list[str]:
+    def take(self, events: list[dict[str, Any]], now: float, frame=None) -> list[str]:
+        """Frames for the events not sent yet; `frame(event)` renders one (after `high`
+        moved) where the stream's frames are not the feed's (stream/)."""
         out = []
         for event in events:
             if event["id"] <= self.floor or event["id"] in self.recent:
                 continue
             self.recent[event["id"]] = now
             self.high = max(self.high, event["id"])
-            out.append(_frame(event, self.high))
+            out.append(frame(event) if frame is not None else _frame(event, self.high))
         return out
 
 
@@ -271,13 +283,21 @@ def _still_valid(grant: stream_auth.StreamGrant) -> bool | None:
 
 
 async def _stream(
-    *, grant: stream_auth.StreamGrant, cursor: _Cursor, opening: list[str], until: float
+    *,
+    grant: stream_auth.StreamGrant,
+    cursor: Any,
+    opening: list[str],
+    until: float,
+    catch_up_fn: Any = None,
+    users: tuple[int, ...] = (),
 ) -> AsyncIterator[str]:
+    """The stream loop of feed/stream/ and (with its own `catch_up_fn`, woken also by the
+    rows of `users`) of stream/."""
     # Notifications name the studio; the catch-up then reads only what this member sees.
     studio_id = grant.studio_id
     listener = feed.feed_listener()
-    queue = await listener.subscribe(studio_id) if listener is not None else None
-    catch_up = sync_to_async(_catch_up)
+    queue = await listener.subscribe(studio_id, users=users) if listener is not None else None
+    catch_up = sync_to_async(catch_up_fn or _catch_up)
     try:
         # Reconnect every few seconds on failure; the browser resends Last-Event-ID.
         yield "retry: 3000\n\n"
@@ -328,7 +348,7 @@ async def _stream(
                 quiet_since = time.monotonic()
     finally:
         if listener is not None and queue is not None:
-            await listener.unsubscribe(studio_id, queue)
+            await listener.unsubscribe(studio_id, queue, users=users)
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")

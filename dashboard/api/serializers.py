@@ -214,6 +214,12 @@ class ClientHomeSerializer(serializers.Serializer):
     latest_feedback = FeedbackSerializer(
         allow_null=True, help_text="The latest reviewed check-in with written feedback."
     )
+    unread_messages = serializers.IntegerField(
+        help_text="Messages of the other side after your read position, over your conversations."
+    )
+    unread_notifications = serializers.IntegerField(
+        help_text="Your unread notifications (notifications/)."
+    )
 
 
 # ---------------------------------------------------------------------------- me/export/
@@ -326,6 +332,12 @@ class TrainerDashboardSerializer(_FiguresSerializer):
     as_of = serializers.DateTimeField()
     timezone = serializers.CharField(help_text="The trainer's timezone; months follow it.")
     month_start = serializers.DateField(help_text="First day of the current month.")
+    unread_messages = serializers.IntegerField(
+        help_text="Messages of the other side after your read position, over your conversations."
+    )
+    unread_notifications = serializers.IntegerField(
+        help_text="Your unread notifications (notifications/)."
+    )
 
 
 # ---------------------------------------------------------------------- studio/dashboard/

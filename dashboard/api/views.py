@@ -1,18 +1,23 @@
 """Home screen, export and trainer dashboard: thin views over dashboard.selectors."""
 
+import json
+
+from django.db.models import F, Func, IntegerField, Subquery
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import membership_of
+from accounts.models import User, membership_of
 from dashboard import selectors
 from dashboard.api import serializers as s
 from fitbud.api.exceptions import StudioRoleForbidden
 from fitbud.api.permissions import IsClient, IsTrainer
 from fitbud.api.response_cache import cached_response
 from fitbud.api.schema import error_response
+from messaging.selectors import unread_messages_of
+from notifications.selectors import notification_list
 
 CLIENT_TAG = ["me"]
 
@@ -60,6 +65,37 @@ class StreaksView(APIView):
         return Response(s.StreaksSerializer(selectors.client_streaks(client=client)).data)
 
 
+def _count(rows) -> Subquery:
+    # COUNT as a plain function (not an aggregate): one row, no GROUP BY.
+    counted = rows.order_by().values(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted, output_field=IntegerField())
+
+
+def unread_counts(user) -> dict[str, int]:
+    """`unread_messages` and `unread_notifications`, read fresh on every request in one query
+    (two counts on indexed rows), also when the rest of the response comes from the cache: a
+    new notification or a read position is no tenant write, so it would not invalidate it."""
+    messages, notifications = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            m=_count(unread_messages_of(user=user)),
+            n=_count(notification_list(user=user, unread=True)),
+        )
+        .values_list("m", "n")
+        .get()
+    )
+    return {"unread_messages": messages or 0, "unread_notifications": notifications or 0}
+
+
+def with_counts(response, counts: dict[str, int]):
+    if isinstance(response, Response):
+        return response
+    # A cache hit: the stored JSON body, with the fresh counts.
+    data = json.loads(response.content)
+    data.update(counts)
+    return Response(data)
+
+
 class ClientHomeView(APIView):
     permission_classes = [IsAuthenticated, IsClient]
 
@@ -68,10 +104,15 @@ class ClientHomeView(APIView):
         summary="Home screen: today, streaks, subscription and latest feedback in one call",
         responses=s.ClientHomeSerializer,
     )
-    @cached_response
     def get(self, request):
+        counts = unread_counts(request.user)
+        return with_counts(self._get(request, counts), counts)
+
+    @cached_response
+    def _get(self, request, counts):
         client = selectors.client_for_user(user=request.user)
-        return Response(s.ClientHomeSerializer(selectors.client_home(client=client)).data)
+        home = {**selectors.client_home(client=client), **counts}
+        return Response(s.ClientHomeSerializer(home).data)
 
 
 class ExportView(APIView):
@@ -104,9 +145,13 @@ class TrainerDashboardView(APIView):
         summary="Trainer dashboard: clients, growth, revenue, engagement, who needs attention",
         responses=s.TrainerDashboardSerializer,
     )
-    @cached_response
     def get(self, request):
-        figures = selectors.trainer_dashboard(trainer=request.user)
+        counts = unread_counts(request.user)
+        return with_counts(self._get(request, counts), counts)
+
+    @cached_response
+    def _get(self, request, counts):
+        figures = {**selectors.trainer_dashboard(trainer=request.user), **counts}
         return Response(s.TrainerDashboardSerializer(figures).data)
 
 

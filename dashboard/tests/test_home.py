@@ -54,7 +54,14 @@ def test_it_answers_today_streaks_subscription_and_feedback(frozen, client_link)
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"today", "streaks", "subscription", "latest_feedback"}
+    assert set(body) == {
+        "today",
+        "streaks",
+        "subscription",
+        "latest_feedback",
+        "unread_messages",
+        "unread_notifications",
+    }
     assert body["today"]["date"] == "2026-03-04"
     assert body["today"]["workout"]["assignment"]["id"] == workout.id
     assert body["today"]["workout"]["day"]["name"] == "Legs"
@@ -146,11 +153,12 @@ def test_it_runs_a_fixed_number_of_queries(frozen, client_link, count, django_as
     api = auth_client(client_link.user)
     # auth user (with its tenant and generation, the response cache's key), client,
     # assignments, today's workouts, today's meals, log dates, subscription (+ plan),
-    # latest feedback, habits with today's check, the weekly form (+ this week's response)
-    with django_assert_num_queries(10):
+    # latest feedback, habits with today's check, the weekly form (+ this week's response),
+    # the unread counts (messages, notifications)
+    with django_assert_num_queries(11):
         response = api.get(URL)
     assert response.status_code == 200
-    with django_assert_num_queries(1):  # the same read again is served from the cache
+    with django_assert_num_queries(2):  # from the cache, plus the fresh unread counts
         assert api.get(URL).content == response.content
     assert response.json()["streaks"]["current"] == count
     assert len(response.json()["today"]["habits"]) == 5

@@ -76,10 +76,14 @@ def test_a_check_in_writes_an_event(client_link):
     assert event.summary == "Cleo submitted a check-in: 81.4 kg, adherence 8/10"
 
 
-def test_a_review_writes_no_event(trainer, client_link):
+def test_a_review_writes_a_review_event_not_an_update(trainer, client_link):
     check_in = CheckInFactory(client=client_link)
     services.check_in_review(check_in=check_in, reviewer=trainer, feedback="Good")
-    assert only_event().kind == Kind.CHECKIN_SUBMITTED
+    kinds = list(ActivityEvent.objects.order_by("id").values_list("kind", "summary"))
+    assert kinds == [
+        (Kind.CHECKIN_SUBMITTED, kinds[0][1]),
+        (Kind.CHECKIN_REVIEWED, f"Check-in of {client_link.user.get_short_name()} reviewed"),
+    ]
 
 
 def test_an_event_rolls_back_with_the_write(client_link):

@@ -433,8 +433,9 @@ def test_it_runs_a_fixed_number_of_queries(clients, django_assert_num_queries):
     with time_machine.travel(at(2026, 3, 20, 12), tick=False):
         api = auth_client(trainer)
         # auth user, one row per client (figures, check-ins and weekly forms awaiting
-        # review, workouts, adherence), revenue, assignments, habits with their 7-day checks
-        with django_assert_num_queries(5):
+        # review, workouts, adherence), revenue, assignments, habits with their 7-day checks,
+        # the unread counts (messages, notifications)
+        with django_assert_num_queries(6):
             response = api.get(URL)
     assert response.status_code == 200
     body = response.json()

@@ -17,7 +17,9 @@ from exercises.api.serializers import (
     MuscleSerializer,
 )
 from exercises.models import Equipment, Exercise, Muscle
-from fitbud.api.filters import BoundedSearchFilter
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import BoundedSearchFilter, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
 
@@ -79,13 +81,14 @@ class NotEditable(PermissionDenied):
     retrieve=extend_schema(summary="Get an exercise"),
 )
 class ExerciseViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ExerciseSerializer
-    filter_backends = [DjangoFilterBackend, ExerciseSearchFilter]
+    filter_backends = [DjangoFilterBackend, ExerciseSearchFilter, UpdatedSinceFilter]
     filterset_class = ExerciseFilter
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -118,6 +121,7 @@ class ExerciseViewSet(
         responses={201: ExerciseSerializer, 409: EXISTS},
         examples=[OpenApiExample("A private exercise", value=EXAMPLE, request_only=True)],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = ExerciseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -164,6 +168,7 @@ class ExerciseViewSet(
         responses={201: ExerciseSerializer, 409: EXISTS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @idempotent
     def copy(self, request, pk=None):
         source = self.get_object()
         serializer = ExerciseCopySerializer(data=request.data)
@@ -185,7 +190,7 @@ class ExerciseViewSet(
 class MuscleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsTrainerOrClient]
     serializer_class = MuscleSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     queryset = Muscle.objects.none()
 
     def get_queryset(self):
@@ -196,7 +201,7 @@ class MuscleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class EquipmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsTrainerOrClient]
     serializer_class = EquipmentSerializer
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     queryset = Equipment.objects.none()
 
     def get_queryset(self):

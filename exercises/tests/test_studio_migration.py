@@ -4,6 +4,7 @@ written by the schema before."""
 import pytest
 
 from accounts.tests.test_studio_migration import back_to_the_latest_schema, migrate  # noqa: F401
+from exercises.tests.factories import ensure_library
 
 BEFORE = [
     ("accounts", "0006_studio_invite_email"),
@@ -19,6 +20,7 @@ AFTER = [
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_members_rows_join_their_studio_and_the_global_library_stays_studio_less():
+    ensure_library()  # an earlier transactional test may have flushed it
     old = migrate(BEFORE)
     User = old.get_model("accounts", "User")
     Studio = old.get_model("accounts", "Studio")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from fitbud.api.models import TenantGeneration
+from fitbud.admin_display import person
+from fitbud.api.models import IdempotencyRecord, TenantGeneration
 
 
 @admin.register(TenantGeneration)
@@ -17,4 +18,27 @@ class TenantGenerationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """A "View" page: the stored first answers of creates sent with an Idempotency-Key."""
+
+    list_display = ("created_at", "user_name", "route", "response_status")
+    list_filter = ("response_status",)
+    search_fields = ("user__email", "=key")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    fields = ("user", "key", "route", "request_hash", "response_status", "response_body")
+    readonly_fields = fields
+
+    @admin.display(description="User", ordering="user__email")
+    def user_name(self, obj: IdempotencyRecord) -> str:
+        return person(obj.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,8 +1,12 @@
 import re
 from urllib.parse import parse_qs, urlparse
 
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
+
+from fitbud.api.filters import UPDATED_SINCE, updated_since_field
 
 # DRF silently falls back to the default for `page_size=abc` or `0`; the schema says
 # "integer >= 1", so such values are a 400 instead. Larger values are capped, not refused.
@@ -67,8 +71,48 @@ class _StrictPageSizeMixin:
         return min(size, self.max_page_size)
 
 
+# Past this page number the total is counted first (Django's way): an OFFSET that large
+# would overflow in the database before it could answer "no such page".
+_FAR_PAGE = 100_000
+
+
+class LastPageCountPaginator(DjangoPaginator):
+    """Django's paginator without its COUNT(*) query when the page asked for is the last one
+    (most lists fit on their first page): the page is read with one row more than it
+    holds, and when that row is not there the total is the rows before the page plus the
+    rows on it. Only a page with more after it counts the rows (Django's query), so the
+    answer (`count`, the links, 404 past the end) is the same as Django's."""
+
+    def page(self, number):
+        if "count" in self.__dict__ or self.orphans:
+            return super().page(number)
+        number = self.validate_number_bottom(number)
+        if number > _FAR_PAGE:
+            return super().page(number)  # Django's count answers 404 before any OFFSET
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        if len(rows) <= self.per_page:
+            self.__dict__["count"] = bottom + len(rows)  # the cached_property's value
+        return self._get_page(rows[: self.per_page], number, self)
+
+    def validate_number_bottom(self, number) -> int:
+        """Django's validate_number without the upper bound (which needs the count)."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
 class PageNumberPagination(_StrictPageSizeMixin, pagination.PageNumberPagination):
     page_size = 20
+    django_paginator_class = LastPageCountPaginator
     page_size_query_param = "page_size"
     max_page_size = 100
 
@@ -121,6 +165,12 @@ class CursorPagination(_StrictPageSizeMixin, pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("-created_at", "-pk")
+
+    def get_ordering(self, request, queryset, view):
+        if UPDATED_SINCE in request.query_params:
+            # Changes oldest first (UpdatedSinceFilter validated and applied the value).
+            return (updated_since_field(view), "pk")
+        return super().get_ordering(request, queryset, view)
 
     def get_paginated_response(self, data):
         next_link, previous_link = self.get_next_link(), self.get_previous_link()

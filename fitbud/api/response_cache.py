@@ -36,7 +36,7 @@ import hashlib
 import time
 import zoneinfo
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import NamedTuple
 
 from django.conf import settings
@@ -83,38 +83,47 @@ def _tenant_of(user) -> int | None:
     return _studio_of_client(user_id=user.pk) if user.is_client else None
 
 
-def _user_sql(model: type[Model], connection) -> tuple[str, list[str], list[str]]:
-    """SELECT of one user row (by primary key), its studio membership, its tenant and the
-    tenant's generation."""
+def _user_sql(model: type[Model], connection) -> tuple[str, list[str], list[str], list[str]]:
+    """SELECT of one user row (by primary key), its studio membership, its client link, its
+    tenant and the tenant's generation."""
     from accounts.models import StudioMember
     from clients.models import Client
 
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
     member_fields = StudioMember._meta.concrete_fields
+    client_fields = Client._meta.concrete_fields
     columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
     member_columns = ", ".join(f"m.{quote(field.column)}" for field in member_fields)
+    client_columns = ", ".join(f"c.{quote(field.column)}" for field in client_fields)
     role = f"u.{quote(model._meta.get_field('role').column)}"
     pk = f"u.{quote(model._meta.pk.column)}"
     tenant = f"CASE WHEN {role} = %s THEN m.studio_id WHEN {role} = %s THEN c.studio_id END"
     sql = (
-        f"SELECT {columns}, {member_columns}, {tenant}, g.generation "
+        f"SELECT {columns}, {member_columns}, {client_columns}, {tenant}, g.generation "
         f"FROM {quote(model._meta.db_table)} u "
         f"LEFT JOIN {quote(StudioMember._meta.db_table)} m ON m.user_id = {pk} "
         f"LEFT JOIN {quote(Client._meta.db_table)} c ON c.user_id = {pk} "
         f"LEFT JOIN {quote(TenantGeneration._meta.db_table)} g ON g.tenant_id = {tenant} "
         f"WHERE {pk} = %s"
     )
-    return sql, [field.attname for field in fields], [field.attname for field in member_fields]
+    return (
+        sql,
+        [field.attname for field in fields],
+        [field.attname for field in member_fields],
+        [field.attname for field in client_fields],
+    )
 
 
-_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str], list[str]]] = {}
+_user_sql_by_alias: dict[tuple[type[Model], str], tuple[str, list[str], list[str], list[str]]] = {}
 
 
 def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
     """The user with primary key `pk`, carrying its tenant (TENANT_ATTR: a trainer's own id,
     a client's trainer, else None) and that tenant's current generation (GENERATION_ATTR:
-    None before its first write), in one query; model.DoesNotExist if there is none.
+    None before its first write), in one query; model.DoesNotExist if there is none. A
+    trainer's studio membership and a client's client link come with it (cached on the
+    user, so `membership_of(user)` and `user.client_link` cost no query).
 
     Hand-written SQL: it runs on every authenticated request, and building the same query
     with the ORM's subqueries cost more than the whole rest of a cached read."""
@@ -123,10 +132,13 @@ def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
     except ValidationError:
         raise model.DoesNotExist from None
     connection = connections[using]
+    # A generation read inside a transaction must see every later write of it move on:
+    # the next bump of any tenant runs again (see bump).
+    connection.__dict__.pop(_BUMPED, None)
     known = _user_sql_by_alias.get((model, using))
     if known is None:
         known = _user_sql_by_alias[(model, using)] = _user_sql(model, connection)
-    sql, attnames, member_attnames = known
+    sql, attnames, member_attnames, client_attnames = known
     roles = [model.Role.TRAINER.value, model.Role.CLIENT.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*roles, *roles, pk])
@@ -145,6 +157,18 @@ def load_user(model: type[Model], pk, using: str = DEFAULT_DB_ALIAS):
             member = StudioMember.from_db(using, member_attnames, member_row)
             StudioMember.user.field.set_cached_value(member, user)
         model.membership.related.set_cached_value(user, member)
+    elif user.is_client:
+        # So does the client link (user.client_link: the permission checks of every
+        # client write and the client's own selectors read it).
+        from clients.models import Client
+
+        start = len(attnames) + len(member_attnames)
+        client_row = row[start : start + len(client_attnames)]
+        link = None
+        if client_row[0] is not None:
+            link = Client.from_db(using, client_attnames, client_row)
+            Client.user.field.set_cached_value(link, user)
+        model.client_link.related.set_cached_value(user, link)
     setattr(user, TENANT_ATTR, row[-2])
     setattr(user, GENERATION_ATTR, row[-1])
     return user
@@ -158,13 +182,51 @@ def tenant_of_user(user) -> tuple[int | None, int]:
     return getattr(user, TENANT_ATTR), getattr(user, GENERATION_ATTR) or 0
 
 
+# On a connection: {tenant id: the marker its last bump left in connection.run_on_commit}.
+_BUMPED = "_response_cache_bumped"
+
+
+def _noop() -> None:
+    pass
+
+
+def _bumped_in_this_transaction(connection, tenant_id: int) -> bool:
+    """True when an earlier bump of this tenant is still part of the open transaction.
+
+    Each bump inside a transaction leaves a no-op on-commit callback as its marker. Django
+    drops a transaction's callbacks when it commits or rolls back, and a savepoint's when
+    that savepoint is rolled back, which is exactly when the bump it stands for stops
+    counting; so the marker is still listed if and only if the earlier bump will commit
+    with whatever this transaction writes next. Only a bump at the same savepoint depth
+    counts (a nested block that bumps moves the generation itself)."""
+    bumped = connection.__dict__.get(_BUMPED)
+    if not bumped:
+        return False
+    live = {id(func): sids for sids, func, _robust in connection.run_on_commit}
+    marker = bumped.get(tenant_id)
+    if marker is not None and live.get(id(marker)) == set(connection.savepoint_ids):
+        return True
+    if not any(id(each) in live for each in bumped.values()):
+        bumped.clear()  # markers of transactions that have ended
+    return False
+
+
 def bump(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     """Move the tenant's generation on, in the current transaction of `using` (the row
     stays locked until it ends, so writers of one tenant queue on it briefly). A tenant's
-    first row starts from the clock, never from a number an old row may have used."""
+    first row starts from the clock, never from a number an old row may have used.
+
+    Once per tenant and transaction: a write that saves several of the tenant's rows (a
+    workout log and its feed row) moves the generation once, which is all a reader checks;
+    a bump rolled back with its savepoint does not count (_bumped_in_this_transaction), and
+    a generation read in between (load_user) makes the next write bump again, so a response
+    stored in the middle of a transaction can never match its end."""
     if tenant_id is None:
         return
     connection = connections[using]
+    in_transaction = connection.in_atomic_block
+    if in_transaction and _bumped_in_this_transaction(connection, tenant_id):
+        return
     table = connection.ops.quote_name(TenantGeneration._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -172,6 +234,10 @@ def bump(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
             f"ON CONFLICT (tenant_id) DO UPDATE SET generation = {table}.generation + 1",
             [tenant_id, time.time_ns()],
         )
+    if in_transaction:
+        marker = partial(_noop)
+        connection.on_commit(marker)
+        connection.__dict__.setdefault(_BUMPED, {})[tenant_id] = marker
 
 
 def invalidate_tenant(tenant_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:

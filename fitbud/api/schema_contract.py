@@ -232,6 +232,9 @@ def one_error_envelope(result: dict[str, Any], generator, request, public):
             responses[status] = _error_response(
                 status, response.get("description", ""), codes, examples
             )
+            if response.get("headers"):
+                # Headers the operation documents on this error (412: the current ETag).
+                responses[status].setdefault("headers", {}).update(response["headers"])
         for status, codes in ALWAYS.items():
             responses.setdefault(status, _error_response(status, "", codes))
         if has_body:

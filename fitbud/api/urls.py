@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("dashboard.api.urls")),
+    path("", include("sync.api.urls")),
 ]

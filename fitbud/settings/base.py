@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "notifications",
     "integrations",
     "dashboard",
+    "sync",
 ]
 
 MIDDLEWARE = [
+    # "fitbud.middleware.default_locale_activated",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "integrations.throttling.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "fitbud.urls"
@@ -248,7 +251,18 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-event-spine": {"task": "dashboard.events_sweep", "schedule": 60.0},
     "sweep-lost-emails": {"task": "accounts.email_deliveries_sweep", "schedule": 600.0},
     "sweep-automations": {"task": "coaching.automations_sweep", "schedule": 900.0},
+    "sweep-broadcasts": {"task": "messaging.broadcasts_sweep", "schedule": 60.0},
+    "sweep-message-thumbnails": {"task": "messaging.thumbnails_sweep", "schedule": 600.0},
+    "sweep-push-deliveries": {"task": "notifications.push_deliveries_sweep", "schedule": 60.0},
+    "send-habit-reminders": {"task": "notifications.habit_reminders_send", "schedule": 300.0},
+    "sweep-webhook-deliveries": {"task": "integrations.webhook_deliveries_sweep", "schedule": 60.0},
+    "purge-sync-tombstones": {"task": "sync.tombstones_purge", "schedule": 86400.0},
+    "purge-idempotency-records": {"task": "api.idempotency_records_purge", "schedule": 3600.0},
 }
+# Messaging (docs/messaging.md): how long the author may edit or delete a message.
+MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
+# Idempotency-Key records of creates (fitbud/api/idempotency.py) are replayed this long.
+IDEMPOTENCY_TTL_HOURS = 24
 # An email still pending this long after it was recorded lost its send task (every retry
 # would have ended): a reset is sent again, an invite marked failed (resend it).
 EMAIL_STALE_MINUTES = 90
@@ -257,7 +271,15 @@ SPINE_CONSUMERS = {
     "log": "dashboard.spine.log_consumer",
     "automations": "coaching.services.automations.automations_on_event",
     "notifications": "notifications.consumers.notifications_on_event",
+    "webhooks": "integrations.webhooks.consumers.webhooks_on_event",
 }
+# Mobile sync (docs/sync.md): deletions are remembered this long (an older last_pulled_at
+# must reset); a pull's timestamp is the clock minus this margin minus the age of the oldest
+# transaction in flight (capped); a push's fingerprint answers its replays this long.
+SYNC_TOMBSTONE_RETENTION_DAYS = env.int("SYNC_TOMBSTONE_RETENTION_DAYS", default=30)
+SYNC_CLOCK_MARGIN_MS = env.int("SYNC_CLOCK_MARGIN_MS", default=1000)
+SYNC_INFLIGHT_MAX_SECONDS = env.int("SYNC_INFLIGHT_MAX_SECONDS", default=60)
+SYNC_PUSH_RETENTION_HOURS = 24
 # Automations (docs/coaching.md): billing's rule for the subscription_ending trigger.
 AUTOMATION_SUBSCRIPTION_SOURCE = "billing.automations.subscriptions_ending"
 # An event not relayed this many seconds after it was written is relayed by the sweep.
@@ -265,6 +287,44 @@ SPINE_SWEEP_GRACE_SECONDS = env.int("SPINE_SWEEP_GRACE_SECONDS", default=120)
 SPINE_SWEEP_BATCH = 500
 # A consumer seen for the first time is handed the events of this many past hours only.
 SPINE_NEW_CONSUMER_LOOKBACK_HOURS = 24
+
+# Push notifications (docs/notifications.md). "test": the in-memory provider (development,
+# tests); "live": FCM HTTP v1 for ios/android, Web Push (VAPID) for web.
+PUSH_PROVIDER = env("PUSH_PROVIDER", default="test")
+# Seconds one provider call (and FCM's token request) may take before it counts as failed.
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
+FCM_SERVICE_ACCOUNT_JSON = env("FCM_SERVICE_ACCOUNT_JSON", default="")
+FCM_SERVICE_ACCOUNT_FILE = env("FCM_SERVICE_ACCOUNT_FILE", default="")
+FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:admin@fitbud.local")
+# Hosts (and their subdomains) a web subscription's endpoint may point at: the worker POSTs
+# to it, so an arbitrary URL would let any user aim our servers at internal addresses.
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+# Outgoing webhooks (docs/integrations.md "Webhooks"). Seconds per socket operation.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# Bytes of a receiver's answer read (and kept in the delivery log); the rest is never read.
+WEBHOOK_RESPONSE_MAX_BYTES = 2048
+# An endpoint is turned off when a delivery used up its retries and every attempt to it
+# failed for this long.
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# Waits of the retry schedule up to this long ride a Celery countdown; longer ones (and
+# anything lost) are enqueued by the minutely sweep.
+WEBHOOK_COUNTDOWN_MAX_SECONDS = 900
+WEBHOOK_SWEEP_BATCH = 1000
+# Development only: allow http:// and private addresses (local receivers). Production
+# settings refuse to start with it.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 
 # Where links in emails point (the mobile app / web client handles these paths).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
@@ -285,14 +345,25 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # Checkout sends Idempotency-Key; browsers must be allowed to send it and to read Retry-After.
 CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
 # Idempotent-Replayed: a retried checkout tells the app it got the first answer again.
-CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = [
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TenantJWTAuthentication",
+        # `Authorization: Api-Key <key>`: scopes and per-key limits (docs/integrations.md).
+        "integrations.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, written by orjson (fitbud/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["fitbud.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["fitbud.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "fitbud.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -300,8 +371,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "fitbud.api.filters.BoundedSearchFilter",
         "fitbud.api.filters.StrictOrderingFilter",
+        "fitbud.api.filters.UpdatedSinceFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fitbud.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fitbud.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("THROTTLE_LOGIN_IP", default="20/min"),
@@ -403,11 +475,34 @@ SPECTACULAR_SETTINGS = {
         {"name": "billing", "description": "Plans, subscriptions, payments, webhooks."},
         {"name": "studio", "description": "A studio's members, roles and member invites."},
         {"name": "automations", "description": "A trainer's rules: trigger, action, log."},
-        {"name": "notifications", "description": "The signed-in user's in-app notifications."},
+        {
+            "name": "notifications",
+            "description": "The signed-in user's in-app notifications and their preferences "
+            "(kinds, channels, quiet hours).",
+        },
+        {
+            "name": "devices",
+            "description": "Push targets of the signed-in user's apps: FCM tokens (ios, android) "
+            "and Web Push subscriptions (web).",
+        },
+        {
+            "name": "messaging",
+            "description": "Conversations between members and clients, messages, broadcasts.",
+        },
+        {
+            "name": "stream",
+            "description": "Your live stream: feed events, messages, notifications (SSE).",
+        },
         {"name": "photos", "description": "Clients' progress photos (signed, expiring URLs)."},
         {"name": "body-stats", "description": "Body measurements and health-store imports."},
         {"name": "metrics", "description": "Body metric series (one point per day) for charts."},
         {"name": "metric-types", "description": "Custom body metrics a studio defines."},
+        {"name": "webhooks", "description": "Signed outgoing webhooks: endpoints, delivery log."},
+        {"name": "sync", "description": "Offline mobile sync (WatermelonDB pull and push)."},
+        {
+            "name": "api-keys",
+            "description": "A member's API keys for their own tools (docs/integrations.md).",
+        },
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -429,6 +524,7 @@ SPECTACULAR_SETTINGS = {
         "PhotoPoseEnum": "progress.models.PhotoPose",
         "MetricKindEnum": "progress.models.MetricKind",
         "BodyStatSourceEnum": "progress.models.BodyStatSource",
+        "ApiKeyStatusEnum": "integrations.models.api_keys.ApiKeyStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -439,6 +535,8 @@ SPECTACULAR_SETTINGS = {
         "fitbud.api.schema_contract.one_error_envelope",
         "fitbud.api.schema_contract.stream_and_headers",
         "fitbud.api.schema_contract.anonymous_security",
+        # After one_error_envelope: adds the API keys' codes to its descriptions.
+        "integrations.schema.api_key_scopes",
         "fitbud.api.schema_contract.integer_path_ids",
         "fitbud.api.schema_contract.named_query_enums",
         "fitbud.api.schema_contract.nullable_refs",
@@ -453,6 +551,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# API keys (docs/integrations.md "Limits"): requests per key (DRF rate syntax), live keys per
+# member, and how often a key's last_used_at may be written.
+API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="120/min")
+API_KEYS_MAX_PER_MEMBER = env.int("API_KEYS_MAX_PER_MEMBER", default=20)
+API_KEY_LAST_USED_SECONDS = 60
 
 # Billing provider: "test" (built in, no network) or "stripe".
 BILLING_PROVIDER = env("BILLING_PROVIDER", default="test")

@@ -1,11 +1,17 @@
 """Production: every secret from the environment, HTTPS everywhere, shared cache."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import CACHES, PHOTOS_STORAGE, env
+from .base import CACHES, PHOTOS_STORAGE, WEBHOOK_ALLOW_PRIVATE_TARGETS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# Webhooks to http:// or private addresses are for local development only (SSRF).
+if WEBHOOK_ALLOW_PRIVATE_TARGETS:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_TARGETS is for development only.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

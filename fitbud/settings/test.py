@@ -30,3 +30,6 @@ STORAGES = {
         "OPTIONS": {"location": str(Path(tempfile.gettempdir()) / "fitbud-test-photos")},
     },
 }
+
+# Pushes land in notifications.push.test.outbox, whatever the environment says.
+PUSH_PROVIDER = "test"

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import TrainerFactory, UserFactory
+from accounts.tests.factories import ClientUserFactory, TrainerFactory, UserFactory
 from billing.currencies import format_amount
 from billing.models import WebhookEvent
 from billing.tests.factories import PaymentFactory, SubscriptionFactory, SubscriptionPlanFactory
@@ -25,6 +25,12 @@ from clients.tests.factories import (
     InviteFactory,
 )
 from dashboard.models import ActivityEvent
+from integrations.tests.factories import (
+    ApiKeyFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
+from messaging.tests.factories import BroadcastFactory, MessageFactory
 from plans.tests.factories import PlanAssignmentFactory, PlanTemplateFactory
 from progress.tests.factories import (
     BodyStatFactory,
@@ -276,6 +282,59 @@ def _studio_invite():
     )
 
 
+def _notification():
+    from notifications.models import Notification
+
+    return Notification.objects.create(user=ClientUserFactory(), kind="automation", title="Hi")
+
+
+def _device():
+    from notifications.models import Device
+
+    user = ClientUserFactory()
+    return Device.objects.create(user=user, platform="ios", token=f"fcm-admin-{user.pk}")
+
+
+def _push_delivery():
+    from notifications.models import PushDelivery
+
+    device = _device()
+    notification = _notification()
+    return PushDelivery.objects.create(notification=notification, device=device, platform="ios")
+
+
+def _preference():
+    from notifications.models import NotificationPreference
+
+    return NotificationPreference.objects.create(user=ClientUserFactory())
+
+
+def _deleted_logs(n):
+    for _ in range(n):
+        WorkoutLogFactory().delete()  # leaves a sync tombstone
+
+
+def _sync_pushes(n):
+    from sync.models import SyncPush
+
+    for index in range(n):
+        SyncPush.objects.create(user=UserFactory(), fingerprint=f"{index:064d}")
+
+
+def _idempotency_record():
+    from fitbud.api.models import IdempotencyRecord
+
+    user = UserFactory()
+    IdempotencyRecord.objects.create(
+        user=user,
+        key=f"k{user.pk}",
+        route="POST /api/v1/templates/",
+        request_hash="0" * 64,
+        response_status=201,
+        response_body="{}",
+    )
+
+
 CHANGELISTS = {
     "clients_client": _rows(ClientFactory),
     "clients_invite": _rows(InviteFactory),
@@ -297,6 +356,19 @@ CHANGELISTS = {
     "accounts_studio": _rows(TrainerFactory),
     "accounts_studiomember": _rows(TrainerFactory),
     "accounts_studioinvite": _rows(_studio_invite),
+    "messaging_conversation": _rows(MessageFactory),
+    "messaging_message": _rows(MessageFactory),
+    "messaging_broadcast": _rows(BroadcastFactory),
+    "notifications_notification": _rows(_notification),
+    "notifications_device": _rows(_device),
+    "notifications_pushdelivery": _rows(_push_delivery),
+    "notifications_notificationpreference": _rows(_preference),
+    "integrations_webhookendpoint": _rows(WebhookEndpointFactory),
+    "integrations_webhookdelivery": _rows(WebhookDeliveryFactory),
+    "sync_synctombstone": _deleted_logs,
+    "sync_syncpush": _sync_pushes,
+    "integrations_apikey": _rows(ApiKeyFactory),
+    "fitbud_api_idempotencyrecord": _rows(_idempotency_record),
 }
 
 

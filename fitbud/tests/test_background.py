@@ -55,10 +55,29 @@ def test_every_scheduled_task_exists_and_tasks_are_named_app_entity_action():
         "dashboard.events_sweep",
         "coaching.automations_sweep",
         "progress.photo_thumbnail_make",
+        "notifications.push_send",
+        "notifications.push_deliveries_sweep",
+        "notifications.habit_reminders_send",
+        "integrations.webhook_delivery_send",
+        "integrations.webhook_deliveries_sweep",
+        "sync.tombstones_purge",
+        "api.idempotency_records_purge",
     }
     for name in ours:
         app_label, _, action = name.partition(".")
-        assert app_label in {"accounts", "clients", "progress", "coaching", "billing", "dashboard"}
+        assert app_label in {
+            "api",
+            "accounts",
+            "clients",
+            "progress",
+            "coaching",
+            "messaging",
+            "billing",
+            "notifications",
+            "integrations",
+            "dashboard",
+            "sync",
+        }
         assert "_" in action
     # Losing a task matters: acknowledged after it ran, one at a time per process.
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost

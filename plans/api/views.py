@@ -7,7 +7,9 @@ from rest_framework.exceptions import ErrorDetail, NotFound, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.response_cache import CachedListMixin
 from fitbud.api.schema import error_response
@@ -125,12 +127,17 @@ NOT_FOUND = OpenApiResponse(
         description="Existing assignments keep their snapshot; their `template` becomes null.",
     ),
 )
-class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
+class TemplateViewSet(ConditionalWriteMixin, CachedListMixin, viewsets.ModelViewSet):
     """Trainers' reusable workout and diet plans."""
 
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
+    filter_backends = [
+        DjangoFilterBackend,
+        BoundedSearchFilter,
+        StrictOrderingFilter,
+        UpdatedSinceFilter,
+    ]
     filterset_class = TemplateFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
@@ -149,6 +156,7 @@ class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
         responses={201: TemplateSerializer},
         examples=TEMPLATE_EXAMPLES,
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = _validated(TemplateCreateSerializer, request.data)
         template = services.template_create(trainer=request.user, **data)
@@ -206,6 +214,7 @@ class TemplateViewSet(CachedListMixin, viewsets.ModelViewSet):
         responses={201: TemplateSerializer},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def duplicate(self, request, pk=None):
         template = self.get_object()
         data = _validated(TemplateDuplicateSerializer, request.data)
@@ -235,7 +244,7 @@ class AssignmentViewSet(
 
     serializer_class = AssignmentSerializer
     # No free-text search here: the default SearchFilter would document a no-op `search`.
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date", "-id"]
@@ -270,6 +279,7 @@ class AssignmentViewSet(
             ASSIGNMENT_EXAMPLE,
         ],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = _validated(AssignmentCreateSerializer, request.data)
         template = selectors.trainer_template(trainer=request.user, template_id=data["template"])

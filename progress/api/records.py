@@ -10,7 +10,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
 from exercises.models import Exercise
 from exercises.selectors import exercise_list
-from fitbud.api.filters import MAX_ID
+from fitbud.api.filters import MAX_ID, UPDATED_SINCE, UpdatedSinceFilter
 from fitbud.api.permissions import IsTrainerOrClient
 from progress import selectors
 from progress.models import ExerciseSession
@@ -99,7 +99,9 @@ class ExerciseHistoryView(generics.ListAPIView):
     permission_classes = [IsTrainerOrClient]
     serializer_class = HistoryItemSerializer
     queryset = ExerciseSession.objects.none()
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
+    # A session is rewritten with every save of its workout log.
+    updated_since_field = "log__updated_at"
 
     @extend_schema(
         summary="History of an exercise",
@@ -151,6 +153,13 @@ class RecordsView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if UPDATED_SINCE in self.request.query_params:
+            # Records are computed from every log (a deleted log can lower one): there are no
+            # changed rows to send, so the list is read whole (one item per exercise and kind).
+            raise ValidationError(
+                {UPDATED_SINCE: ["Personal records are computed from all logs: read them whole."]},
+                code="not_supported",
+            )
         query = _query(self.request, "client", "exercise")
         client = _client(self.request, query)
         return selectors.personal_records(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import StrictSerializer
+from fitbud.api.serializers import StrictSerializer, datetime_json
 from plans.api.serializers import PlanPartField
 from progress import photo_files, units
 from progress.models import (
@@ -176,6 +177,34 @@ class WorkoutLogUpdateSerializer(PatchMixin, WorkoutLogInputSerializer):
     id = None
 
 
+_BOOLEAN = serializers.BooleanField()
+
+
+def _set_json(item: dict) -> dict:
+    """WorkoutSetSerializer's representation of a stored set (DRF's rules: a missing
+    optional nullable key is null, a missing required one is an error)."""
+    weight, duration = item.get("weight_kg"), item.get("duration_s")
+    return {
+        "reps": None if item["reps"] is None else int(item["reps"]),
+        "weight_kg": None if weight is None else float(weight),
+        "duration_s": None if duration is None else int(duration),
+        "done": None if item["done"] is None else _BOOLEAN.to_representation(item["done"]),
+    }
+
+
+def _exercise_json(item: dict) -> dict:
+    """WorkoutExerciseSerializer's representation of a stored exercise (`name` is left out
+    when the stored item has none, as DRF skips a missing optional non-nullable key)."""
+    out = {}
+    if "name" in item:
+        out["name"] = None if item["name"] is None else str(item["name"])
+    exercise = item.get("exercise")
+    out["exercise"] = None if exercise is None else int(exercise)
+    sets = item["sets"]
+    out["sets"] = None if sets is None else [_set_json(each) for each in sets]
+    return out
+
+
 class WorkoutLogSerializer(serializers.ModelSerializer):
     exercises = WorkoutExerciseSerializer(many=True, read_only=True)
     target = PlanPartField(
@@ -183,6 +212,29 @@ class WorkoutLogSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The plan day (from the assignment's snapshot) this log followed.",
     )
+
+    def to_representation(self, log: WorkoutLog) -> dict:
+        if type(self) is not WorkoutLogSerializer:
+            return super().to_representation(log)  # a subclass declares other fields
+        # Logs are listed 20 at a time and returned by every write: the declared fields
+        # (Meta, which the schema reads) built in one go, without DRF building the model's
+        # fields on each request and representing every set field by field
+        # (fitbud/tests/test_serializers_fast.py compares the two on varied logs).
+        exercises, zone = log.exercises, timezone.get_current_timezone()
+        return {
+            "id": str(log.pk),
+            "client": log.client_id,
+            "date": log.date if isinstance(log.date, str) else log.date.isoformat(),
+            "assignment": log.assignment_id,
+            "day_index": log.day_index,
+            "target": log.target,
+            "exercises": None if exercises is None else [_exercise_json(e) for e in exercises],
+            "duration_minutes": log.duration_minutes,
+            "effort": log.effort,
+            "notes": None if log.notes is None else str(log.notes),
+            "created_at": datetime_json(log.created_at, zone),
+            "updated_at": datetime_json(log.updated_at, zone),
+        }
 
     class Meta:
         model = WorkoutLog

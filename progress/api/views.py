@@ -19,6 +19,9 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fitbud.api.conditional import ConditionalWriteMixin
+from fitbud.api.filters import UpdatedSinceFilter
+from fitbud.api.idempotency import idempotent
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import ErrorResponse400Serializer, error_response
@@ -43,6 +46,7 @@ class EntryPagination(CursorPagination):
 
 
 class EntryViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -50,7 +54,7 @@ class EntryViewSet(
 ):
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     input_serializer_class: type
@@ -295,6 +299,7 @@ PHOTO_404 = error_response("No photo of yours (or your client's) has this id.", 
     ),
 )
 class PhotoViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -304,7 +309,7 @@ class PhotoViewSet(
     serializer_class = serializers.PhotoSerializer
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = filters.PhotoFilter
     # Multipart here only (POST photos/); the rest of the API stays JSON-only.
     parser_classes = [PhotoMultiPartParser]
@@ -446,6 +451,7 @@ def _content_type(key: str) -> str:
     destroy=extend_schema(summary="Delete a body stat (client)", responses={204: None}),
 )
 class BodyStatViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -455,7 +461,7 @@ class BodyStatViewSet(
     serializer_class = serializers.BodyStatSerializer
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
     filterset_class = filters.BodyStatFilter
     http_method_names = ["get", "post", "delete", "head", "options"]
 
@@ -617,6 +623,7 @@ class TrainerWritesMetricTypes(BasePermission):
     ),
 )
 class MetricTypeViewSet(
+    ConditionalWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -625,7 +632,7 @@ class MetricTypeViewSet(
     queryset = MetricType.objects.none()  # the model for the schema; get_queryset scopes rows
     serializer_class = serializers.MetricTypeSerializer
     permission_classes = [IsTrainerOrClient, TrainerWritesMetricTypes]
-    filter_backends: list = []
+    filter_backends = [UpdatedSinceFilter]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -646,6 +653,7 @@ class MetricTypeViewSet(
             ),
         },
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = serializers.MetricTypeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,36 +1,15 @@
 """Concurrent retries of the mobile app (PostgreSQL: real row locks and unique indexes)."""
 
 import datetime
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
-from conftest import auth_client
+from conftest import auth_client, run_concurrently
 from dashboard.models import ActivityEvent
 from progress.models import BodyStat, CheckIn, WorkoutLog
 
 THREADS = 6
-
-
-def run_concurrently(make_request) -> list:
-    barrier = threading.Barrier(THREADS)
-    responses: list = [None] * THREADS
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            responses[index] = make_request(index)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
 
 
 @pytest.mark.postgres

@@ -32,6 +32,30 @@ def test_losing_an_insert_race_returns_the_winners_row(client_link, today):
     assert WorkoutLog.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_losing_an_insert_race_in_the_requests_own_transaction_returns_the_winners_row(
+    client_link, today
+):
+    # No transaction around the service (as in a request): the insert runs without a
+    # savepoint, and the lost race is answered after the rollback.
+    winner = WorkoutLogFactory(client=client_link)
+    real_existing = services._existing
+    calls = []
+
+    def blind_first_look(model, **kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real_existing(model, **kwargs)
+
+    with mock.patch.object(services, "_existing", side_effect=blind_first_look):
+        log, created = services.workout_log_create(
+            client=client_link, id=winner.pk, date=today, exercises=[]
+        )
+
+    assert (log.pk, created) == (winner.pk, False)
+    assert len(calls) == 2
+    assert WorkoutLog.objects.count() == 1
+
+
 def test_losing_a_weekly_check_in_race_is_a_conflict(client_link, today):
     CheckInFactory(client=client_link, date=today)
 

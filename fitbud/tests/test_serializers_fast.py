@@ -1,0 +1,68 @@
+"""The hot serializers that build their representation in one go answer exactly what DRF's
+field-by-field representation of their declared fields answers."""
+
+import datetime as dt
+
+import pytest
+from rest_framework import serializers
+
+from clients.api.serializers import ClientSerializer
+from clients.tests.factories import ClientFactory, ClientNoteFactory
+from progress.api.serializers import WorkoutLogSerializer
+from progress.tests.factories import WorkoutLogFactory
+
+pytestmark = pytest.mark.django_db
+
+EXERCISES = [
+    {"name": "Back squat", "sets": [{"reps": 5, "weight_kg": 100, "done": True}]},
+    {
+        "exercise": 7,
+        "name": "Bench ✓ \u2013 卧推",
+        "sets": [
+            {"reps": 8, "weight_kg": 62.5, "duration_s": 40, "done": False},
+            {"reps": 0, "weight_kg": None, "duration_s": None, "done": True},
+        ],
+    },
+    {"exercise": None, "sets": []},
+]
+
+
+def drf(serializer_class, instance):
+    """DRF's own representation of the serializer's declared fields."""
+    serializer = serializer_class()
+    return serializers.Serializer.to_representation(serializer, instance)
+
+
+def test_workout_log_representation_is_drfs(client_link):
+    logs = [
+        WorkoutLogFactory(client=client_link, exercises=EXERCISES, notes="Good \u2013 💪"),
+        WorkoutLogFactory(
+            client=client_link, exercises=[], duration_minutes=None, effort=None, notes=""
+        ),
+    ]
+    for log in logs:
+        log.refresh_from_db()
+        fast = WorkoutLogSerializer(log).data
+        assert fast == drf(WorkoutLogSerializer, log)
+        assert list(fast) == list(drf(WorkoutLogSerializer, log))
+    assert [e.get("name") for e in WorkoutLogSerializer(logs[0]).data["exercises"]] == [
+        "Back squat",
+        "Bench ✓ \u2013 卧推",
+        None,
+    ]
+    assert "name" not in WorkoutLogSerializer(logs[0]).data["exercises"][2]
+
+
+def test_client_representation_is_drfs(trainer):
+    client = ClientFactory(trainer=trainer, goals="Run 10 km \u2013 ünder 50'")
+    ClientNoteFactory.create_batch(2, client=client)
+    gone = ClientFactory(trainer=trainer, is_active=False)
+    gone.deactivated_at = dt.datetime(2026, 3, 29, 1, 30, 0, 5, tzinfo=dt.UTC)
+    gone.save()
+    from clients.selectors import client_list
+
+    for row in client_list(trainer=trainer):
+        fast = ClientSerializer(row).data
+        assert fast == drf(ClientSerializer, row)
+        assert list(fast) == list(drf(ClientSerializer, row))
+        assert list(fast["user"]) == ["id", "email", "full_name", "timezone", "units"]

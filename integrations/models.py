@@ -1,1 +1,0 @@
-"""Integrations (docs/integrations.md): API keys and outgoing webhooks."""
