@@ -125,12 +125,14 @@ def check_docs(page: Page, base: str, token: str) -> None:
     step("Authorize with the trainer's JWT")
     page.locator(".swagger-ui .auth-wrapper button.authorize").click()
     dialog = page.locator(".swagger-ui .dialog-ux .modal-ux")
-    dialog.locator("input").first.fill(token)
-    dialog.locator("button.authorize").click()
+    # Two schemes since API keys: the bearer JWT's form is the one to fill.
+    jwt_form = dialog.locator("form").filter(has_text="jwtAuth")
+    jwt_form.locator("input").first.fill(token)
+    jwt_form.locator("button.authorize").click()
     # Swagger UI swaps the Authorize button for Logout once the token is accepted.
-    expect(dialog.locator("button", has_text="Logout")).to_be_visible()
+    expect(jwt_form.locator("button", has_text="Logout")).to_be_visible()
     shot(page, "02-authorized")
-    dialog.locator("button", has_text="Close").click()
+    dialog.locator("button", has_text="Close").first.click()
 
     step(f"Try it out: GET {ME_PATH}")
     operation = page.locator(

@@ -100,13 +100,13 @@ _POSITION = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,18}))?")
 
 def _position(request: HttpRequest) -> tuple[int, int | None] | None:
     """(events, notifications) to resume after, from `Last-Event-ID` or `?last_event_id=`:
-    `E.N` (or `E`: notifications from now on). Anything else: 400."""
+    `E.N` (or `E`: notifications from now on); empty counts as absent. Anything else: 400."""
     for attr, raw in (
         ("Last-Event-ID", request.headers.get("Last-Event-ID")),
         ("last_event_id", request.GET.get("last_event_id")),
     ):
-        if raw is None:
-            continue
+        if raw is None or not raw.strip():
+            continue  # absent, or empty (no position yet): start from now
         match = _POSITION.fullmatch(raw.strip())
         if match is None:
             raise fv._Refused(

@@ -194,6 +194,17 @@ def test_a_malformed_position_is_a_400(client_user, value):
     assert_error(async_to_sync(scenario)(), 400, "invalid", "last_event_id")
 
 
+@pytest.mark.parametrize("header", ["", "  "])
+def test_an_empty_last_event_id_is_no_position(header):
+    from django.test import RequestFactory
+
+    from dashboard.api.stream_views import _position
+
+    request = RequestFactory().get(URL, headers={"Last-Event-ID": header})
+    assert _position(request) is None
+    assert _position(RequestFactory().get(URL, headers={"Last-Event-ID": "7.3"})) == (7, 3)
+
+
 @pytest.mark.django_db
 def test_the_stream_needs_credentials(client_user):
     async def scenario():
