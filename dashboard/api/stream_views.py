@@ -96,6 +96,8 @@ def _catch_up(*, grant, cursor: UserCursor, limit: int = fv.BATCH) -> list[str]:
 
 
 _POSITION = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,18}))?")
+# The same rule, stated in the schema (anything else is a 400).
+POSITION_SCHEMA = {"type": "string", "pattern": r"^\s*([0-9]{1,18}(\.[0-9]{1,18})?)?\s*$"}
 
 
 def _position(request: HttpRequest) -> tuple[int, int | None] | None:
@@ -256,10 +258,10 @@ class UserStreamSchema(APIView):
                 description="Deprecated: JWT access token (use `ticket`).",
                 deprecated=True,
             ),
-            OpenApiParameter("last_event_id", OpenApiTypes.STR, description="Resume after `E.N`."),
+            OpenApiParameter("last_event_id", POSITION_SCHEMA, description="Resume after `E.N`."),
             OpenApiParameter(
                 "Last-Event-ID",
-                OpenApiTypes.STR,
+                POSITION_SCHEMA,
                 location=OpenApiParameter.HEADER,
                 description="Resume after `E.N` (sent by EventSource on reconnect).",
             ),
