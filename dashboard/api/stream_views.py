@@ -101,8 +101,10 @@ POSITION_SCHEMA = {"type": "string", "pattern": r"^\s*([0-9]{1,18}(\.[0-9]{1,18}
 
 
 def _position(request: HttpRequest) -> tuple[int, int | None] | None:
-    """(events, notifications) to resume after, from `Last-Event-ID` or `?last_event_id=`:
-    `E.N` (or `E`: notifications from now on); empty counts as absent. Anything else: 400."""
+    """(events, notifications) to resume after, from `Last-Event-ID`, else `?last_event_id=`:
+    `E.N` (or `E`: notifications from now on); empty counts as absent. Either one present and
+    anything else: 400 (both are checked, even when the header wins)."""
+    positions = []
     for attr, raw in (
         ("Last-Event-ID", request.headers.get("Last-Event-ID")),
         ("last_event_id", request.GET.get("last_event_id")),
@@ -115,8 +117,10 @@ def _position(request: HttpRequest) -> tuple[int, int | None] | None:
                 "invalid", "Expected <event id>.<notification id>.", status=400, attr=attr
             )
         notifications = match.group(2)
-        return int(match.group(1)), int(notifications) if notifications is not None else None
-    return None
+        positions.append(
+            (int(match.group(1)), int(notifications) if notifications is not None else None)
+        )
+    return positions[0] if positions else None
 
 
 def _opening(*, user_id: int, position) -> tuple[UserCursor, list[str]]:

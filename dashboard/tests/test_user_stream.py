@@ -194,6 +194,23 @@ def test_a_malformed_position_is_a_400(client_user, value):
     assert_error(async_to_sync(scenario)(), 400, "invalid", "last_event_id")
 
 
+@pytest.mark.parametrize("value", ["abc", "\x84", "1.2.3"])
+def test_a_malformed_query_position_is_a_400_even_beside_a_valid_header(value):
+    # The fuzzer sent `Last-Event-ID: 42.7` with `?last_event_id=%C2%84` and got a 200:
+    # the header wins, but a malformed query position is still refused, not ignored.
+    from django.test import RequestFactory
+
+    from dashboard.api import feed_views
+    from dashboard.api.stream_views import _position
+
+    request = RequestFactory().get(URL, {"last_event_id": value}, headers={"Last-Event-ID": "42.7"})
+    with pytest.raises(feed_views._Refused) as refused:
+        _position(request)
+    assert refused.value.attr == "last_event_id"
+    both = RequestFactory().get(URL, {"last_event_id": "1.1"}, headers={"Last-Event-ID": "42.7"})
+    assert _position(both) == (42, 7)
+
+
 @pytest.mark.parametrize("header", ["", "  "])
 def test_an_empty_last_event_id_is_no_position(header):
     from django.test import RequestFactory
