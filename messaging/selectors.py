@@ -44,6 +44,12 @@ def _visible(user: User) -> Q:
     return Q(trainer=user) & client_scope(user, domain=AccessDomain.MESSAGES)
 
 
+def visible_conversations(*, user: User) -> QuerySet[Conversation]:
+    """The conversations the user is in: a client's own; a member's with the clients they
+    may message (their `messages` scope)."""
+    return Conversation.objects.filter(_visible(user))
+
+
 def unread_filter(side: Side, *, prefix: str = "") -> Q:
     """Messages of the other side after `side`'s read position (deleted ones excluded):
     `prefix` is the path from Message to nothing ("") — the conversation is always

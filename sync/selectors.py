@@ -91,6 +91,8 @@ class PullPlan:
     affected: list[int] = field(default_factory=list)
     affected_set: set[int] = field(default_factory=set)
     coach_changed: bool = False
+    # Nothing the user's devices hold changed since `since` (a client's fast path).
+    unchanged: bool = False
 
 
 def _affected_clients(user, since: datetime) -> list[int]:
@@ -139,12 +141,113 @@ def pull_plan(*, user, since: datetime | None) -> PullPlan:
             raise ResetRequired("studio_changed")
         plan.affected = _affected_clients(user, since)
     elif getattr(user, "is_client", False):
+        link = getattr(user, "client_link", None)
+        if link is not None and not client_changed_since(client=link, since=since):
+            plan.unchanged = True
+            return plan
         plan.coach_changed = ClientAccessChange.objects.filter(
             client__user=user,
             action=ClientAccessChange.Action.TRANSFERRED,
             created_at__gt=since,
         ).exists()
     return plan
+
+
+# A client's empty pull, answered from one statement ---------------------------------------
+
+
+def _client_changes_sql(connection) -> tuple[str, list[str]]:
+    """One SELECT telling whether anything a client's pull could send changed after `since`,
+    and the order of its parameters ("client", "studio", "since"). Built from TABLES, so a new
+    table is covered, and a superset of what the pull sends: every row the pull reads for a
+    client is the client's own (by `client_path`) or in their studio's or the global
+    exercise library, and is sent only when one of its `changed_columns` is after `since`;
+    tombstones and a change of coach (the access trail) are checked the same way."""
+    quote = connection.ops.quote_name
+    checks: list[str] = []
+    params: list[str] = []
+
+    def changed(alias: str, columns) -> str:
+        params.extend(["since"] * len(columns))
+        return "(" + " OR ".join(f"{alias}.{quote(column)} > %s" for column in columns) + ")"
+
+    for table in TABLES.values():
+        meta = table.model._meta
+        name = quote(meta.db_table)
+        if table.client_path is None:  # the exercise library
+            params.append("studio")
+            where = f"(t.{quote('studio_id')} IS NULL OR t.{quote('studio_id')} = %s)"
+            checks.append(
+                f"EXISTS (SELECT 1 FROM {name} t WHERE {where} AND "
+                + changed("t", table.changed_columns)
+                + ")"
+            )
+        elif "__" not in table.client_path:
+            params.append("client")
+            column = quote(meta.get_field(table.client_path.removesuffix("_id")).column)
+            checks.append(
+                f"EXISTS (SELECT 1 FROM {name} t WHERE t.{column} = %s AND "
+                + changed("t", table.changed_columns)
+                + ")"
+            )
+        else:  # one hop: messages -> their conversation's client
+            hop, rest = table.client_path.split("__", 1)
+            link = meta.get_field(hop)
+            parent = link.related_model._meta
+            parent_column = quote(parent.get_field(rest.removesuffix("_id")).column)
+            params.append("client")
+            checks.append(
+                f"EXISTS (SELECT 1 FROM {name} t JOIN {quote(parent.db_table)} p "
+                f"ON p.{quote(parent.pk.column)} = t.{quote(link.column)} "
+                f"WHERE p.{parent_column} = %s AND " + changed("t", table.changed_columns) + ")"
+            )
+    stones = quote(SyncTombstone._meta.db_table)
+    library = ", ".join(f"'{t.name}'" for t in TABLES.values() if t.client_path is None)
+    checks.append(f"EXISTS (SELECT 1 FROM {stones} s WHERE s.client_id = %s AND s.deleted_at > %s)")
+    params += ["client", "since"]
+    checks.append(
+        f"EXISTS (SELECT 1 FROM {stones} s WHERE s.{quote('table')} IN ({library}) "
+        "AND (s.studio_id IS NULL OR s.studio_id = %s) AND s.deleted_at > %s)"
+    )
+    params += ["studio", "since"]
+    # A change of coach (or any access change of the client): the full pull decides.
+    trail = ClientAccessChange._meta
+    checks.append(
+        f"EXISTS (SELECT 1 FROM {quote(trail.db_table)} a "
+        f"WHERE a.{quote(trail.get_field('client').column)} = %s "
+        f"AND a.{quote(trail.get_field('created_at').column)} > %s)"
+    )
+    params += ["client", "since"]
+    sql = "SELECT CASE WHEN " + " OR ".join(checks) + " THEN 1 ELSE 0 END"
+    return sql, params
+
+
+_client_changes_by_vendor: dict[str, tuple[str, list[str]]] = {}
+
+
+def client_changed_since(*, client: Client, since: datetime) -> bool:
+    """False when nothing a pull of this client's would send changed after `since`: the
+    common pull of an app that syncs every few minutes, answered by one indexed statement
+    instead of a query per table (docs/sync.md)."""
+    known = _client_changes_by_vendor.get(connection.vendor)
+    if known is None:
+        known = _client_changes_by_vendor[connection.vendor] = _client_changes_sql(connection)
+    sql, order = known
+    values = {
+        "client": client.pk,
+        "studio": client.studio_id,
+        "since": connection.ops.adapt_datetimefield_value(since),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[name] for name in order])
+        return bool(cursor.fetchone()[0])
+
+
+def empty_pull_json(plan: PullPlan) -> str:
+    tables = ",".join(
+        json.dumps(name) + ':{"created":[],"updated":[],"deleted":[]}' for name in TABLES
+    )
+    return '{"changes":{' + tables + '},"timestamp":' + str(to_ms(plan.timestamp)) + "}"
 
 
 # Per table -------------------------------------------------------------------------------
@@ -329,6 +432,9 @@ def pull_json(plan: PullPlan, *, context: dict) -> Iterator[str]:
     """The pull response as JSON text, produced a chunk of rows at a time (a first pull is
     never in memory as a whole), inside one transaction so every table is read from the
     same snapshot on PostgreSQL (REPEATABLE READ, read only)."""
+    if plan.unchanged:
+        yield empty_pull_json(plan)
+        return
     encoder = JSONEncoder()
     plan.affected_set = set(plan.affected)
     outermost = not connection.in_atomic_block

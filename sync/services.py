@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
@@ -25,6 +26,10 @@ from coaching.api.habits import HabitCheckInputSerializer
 from coaching.models import FormResponse, Habit, HabitCheck
 from coaching.services import forms as form_services
 from coaching.services import habits as habit_services
+from messaging import selectors as messaging_selectors
+from messaging import services as message_services
+from messaging.api.serializers import MessageCreateSerializer, MessageEditSerializer
+from messaging.models import Message
 from progress import services as progress_services
 from progress.api import serializers as progress_serializers
 from progress.models import BodyStat, CheckIn, MealLog, WorkoutLog
@@ -52,8 +57,7 @@ class PushConflict(Exception):
 
 class PushForbidden(exceptions.PermissionDenied):
     default_detail = (
-        "Trainers sync read-only: their changes go through the REST endpoints. A push must "
-        "carry no records."
+        "Members push messages only: their other changes go through the REST endpoints."
     )
     default_code = "sync_push_forbidden"
 
@@ -103,15 +107,25 @@ def _input(serializer_class, record: dict, *, ignore: set[str], context: dict, d
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Who pushes: the user, and their client record (None for a studio member)."""
+
+    user: Any
+    client: Client | None
+
+
+@dataclass(frozen=True)
 class Pushable:
-    """How one table takes a device's changes (the client's own rows only)."""
+    """How one table takes a device's changes (the pusher's own rows only)."""
 
     table: str
-    # Find the client's own row by its sync id (None: not there).
-    find: Callable[[Client, str], Any]
-    create: Callable[[Client, dict, dict], None] | None
-    update: Callable[[Any, dict, dict], None] | None
-    delete: Callable[[Client, str, Any], None] | None
+    # Find the pusher's own row by its sync id (None: not there).
+    find: Callable[[Owner, str], Any]
+    create: Callable[[Owner, dict, dict], None] | None
+    update: Callable[[Owner, Any, dict, dict], None] | None
+    delete: Callable[[Owner, str, Any], None] | None
+    # Studio members may push this table (messages); the rest are a client's own records.
+    members: bool = False
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -122,11 +136,12 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 def _entry_finder(model):
-    def find(client: Client, sync_id: str):
+    def find(owner: Owner, sync_id: str):
         pk = _uuid(sync_id)
         if pk is None:
             return None
-        return model.objects.select_for_update(of=("self",)).filter(client=client, pk=pk).first()
+        rows = model.objects.select_for_update(of=("self",))
+        return rows.filter(client=owner.client, pk=pk).first()
 
     return find
 
@@ -135,15 +150,15 @@ def _entry(table, model, input_cls, update_cls, create_fn, update_fn) -> Pushabl
     def ignore() -> set[str]:
         return set(TABLES[table].serializer().fields) | WATERMELON_KEYS
 
-    def create(client, record, context):
+    def create(owner, record, context):
         data = _input(input_cls, record, ignore=ignore(), context=context)
-        create_fn(client=client, **data)
+        create_fn(client=owner.client, **data)
 
-    def update(row, record, context):
+    def update(owner, row, record, context):
         data = _input(update_cls, record, ignore=ignore() | {"id"}, context=context, drop=("id",))
         update_fn(row, data)
 
-    def delete(client, sync_id, row):
+    def delete(owner, sync_id, row):
         if row is not None:
             progress_services.entry_delete(entry=row)
 
@@ -158,18 +173,19 @@ def _parse_check_id(sync_id: str) -> tuple[int, date] | None:
         return None
 
 
-def _find_check(client: Client, sync_id: str):
+def _find_check(owner: Owner, sync_id: str):
     parsed = _parse_check_id(sync_id)
     if parsed is None:
         return None
     return (
         HabitCheck.objects.select_for_update(of=("self",))
-        .filter(client=client, habit_id=parsed[0], date=parsed[1])
+        .filter(client=owner.client, habit_id=parsed[0], date=parsed[1])
         .first()
     )
 
 
-def _check_write(client: Client, record: dict, context: dict) -> None:
+def _check_write(owner: Owner, record: dict, context: dict) -> None:
+    client = owner.client
     ignore = set(TABLES["habit_checks"].serializer().fields) | WATERMELON_KEYS
     data = _input(HabitCheckInputSerializer, record, ignore=ignore, context=context)
     habit = Habit.objects.filter(client=client, pk=record.get("habit")).first()
@@ -192,35 +208,91 @@ def _check_write(client: Client, record: dict, context: dict) -> None:
     habit_services.habit_check(habit=habit, on_date=data["date"], value=data.get("value"))
 
 
-def _check_delete(client: Client, sync_id: str, row) -> None:
+def _check_delete(owner: Owner, sync_id: str, row) -> None:
     parsed = _parse_check_id(sync_id)
-    habit = parsed and Habit.objects.filter(client=client, pk=parsed[0]).first()
+    habit = parsed and Habit.objects.filter(client=owner.client, pk=parsed[0]).first()
     if habit:
         habit_services.habit_uncheck(habit=habit, on_date=parsed[1])
 
 
-def _body_stat_create(client, record, context):
+def _body_stat_create(owner, record, context):
     ignore = set(TABLES["body_stats"].serializer().fields) | WATERMELON_KEYS
     data = _input(
         progress_serializers.BodyStatInputSerializer, record, ignore=ignore, context=context
     )
-    progress_services.body_stat_create(client=client, **data)
+    progress_services.body_stat_create(client=owner.client, **data)
 
 
-def _body_stat_delete(client, sync_id, row):
+def _body_stat_delete(owner, sync_id, row):
     if row is not None:
         progress_services.body_stat_delete(stat=row)
 
 
-def _form_response_create(client, record, context):
+def _form_response_create(owner, record, context):
     ignore = set(TABLES["form_responses"].serializer().fields) | WATERMELON_KEYS
     data = _input(FormResponseInputSerializer, record, ignore=ignore, context=context)
     form_services.form_response_submit(
-        client=client,
+        client=owner.client,
         assignment_id=data["form_assignment"],
         answers=data["answers"],
         id=data.get("id"),
     )
+
+
+def _find_message(owner: Owner, sync_id: str):
+    """A message of a conversation the pusher is in (anyone's: editing another's is a 403
+    from the messaging service, as in REST)."""
+    pk = _uuid(sync_id)
+    if pk is None:
+        return None
+    visible = messaging_selectors.visible_conversations(user=owner.user)
+    return (
+        Message.objects.select_for_update(of=("self",))
+        .filter(pk=pk, conversation__in=visible)
+        .select_related("conversation__client")
+        .first()
+    )
+
+
+def _message_create(owner: Owner, record: dict, context: dict) -> None:
+    """A message written offline: `id` (a UUID) and `body`, in `conversation` (a client may
+    leave it out: the conversation with their coach, opened if needed). Photos are sent
+    through messages/ (multipart), never through sync."""
+    ignore = set(TABLES["messages"].serializer().fields) | WATERMELON_KEYS
+    data = _input(MessageCreateSerializer, record, ignore=ignore, context=context)
+    if "id" not in data:
+        raise _bad("id", "A message pushed by a device carries its UUID.", "required")
+    conversation_id = record.get("conversation")
+    if conversation_id is None:
+        if owner.client is None:
+            raise _bad("conversation", "This field is required.", "required")
+        conversation, _ = message_services.conversation_open(user=owner.user, client_id=None)
+    else:
+        try:
+            conversation = messaging_selectors.conversation_find(
+                user=owner.user, conversation_id=conversation_id
+            )
+        except Http404:
+            raise exceptions.NotFound(
+                {"conversation": [ErrorDetail("No conversation of yours.", code="not_found")]}
+            ) from None
+    message_services.message_send(
+        conversation=conversation,
+        sender=owner.user,
+        body=data.get("body", ""),
+        message_id=data["id"],
+    )
+
+
+def _message_update(owner: Owner, row, record: dict, context: dict) -> None:
+    ignore = set(TABLES["messages"].serializer().fields) | WATERMELON_KEYS | {"id"}
+    data = _input(MessageEditSerializer, record, ignore=ignore, context=context, drop=("id",))
+    message_services.message_edit(message=row, user=owner.user, body=data["body"])
+
+
+def _message_delete(owner: Owner, sync_id: str, row) -> None:
+    if row is not None and row.deleted_at is None:
+        message_services.message_delete(message=row, user=owner.user)
 
 
 PUSHABLE: dict[str, Pushable] = {
@@ -255,10 +327,18 @@ PUSHABLE: dict[str, Pushable] = {
             "habit_checks",
             _find_check,
             _check_write,
-            lambda row, record, context: _check_write(row.client, record, context),
+            lambda owner, row, record, context: _check_write(owner, record, context),
             _check_delete,
         ),
         Pushable("form_responses", _entry_finder(FormResponse), _form_response_create, None, None),
+        Pushable(
+            "messages",
+            _find_message,
+            _message_create,
+            _message_update,
+            _message_delete,
+            members=True,
+        ),
     )
 }
 
@@ -272,7 +352,7 @@ def _changed_since(row, since: datetime) -> bool:
     return row is not None and row.updated_at > since
 
 
-def _conflicts(client: Client, since: datetime, changes: dict, found: dict) -> dict[str, list]:
+def _conflicts(client: Client | None, since: datetime, changes: dict, found: dict) -> dict:
     """Records of the push that the server changed (or deleted) after `since`."""
     conflicts: dict[str, list[str]] = {}
     for table, lists in changes.items():
@@ -288,7 +368,7 @@ def _conflicts(client: Client, since: datetime, changes: dict, found: dict) -> d
             for r in lists.get("updated", [])
             if found[table].get(str(r.get("id"))) is None
         ]
-        if missing:
+        if missing and client is not None:
             gone = SyncTombstone.objects.filter(
                 table=table, client_id=client.pk, object_id__in=missing, deleted_at__gt=since
             ).values_list("object_id", flat=True)
@@ -306,10 +386,12 @@ def sync_push(*, user, since: datetime, changes: dict, context: dict) -> dict[st
         lists.get("created") or lists.get("updated") or lists.get("deleted")
         for lists in changes.values()
     )
-    if not getattr(user, "is_client", False):
-        if has_records:
+    is_client = getattr(user, "is_client", False)
+    if not is_client:
+        if not has_records:
+            return {"replayed": False, "applied": {}}
+        if any(table in PUSHABLE and not PUSHABLE[table].members for table in changes):
             raise PushForbidden()
-        return {"replayed": False, "applied": {}}
     fingerprint = push_fingerprint(since=since, changes=changes)
     try:
         # First, so that the same push sent twice at once waits here for the first one's
@@ -319,7 +401,8 @@ def sync_push(*, user, since: datetime, changes: dict, context: dict) -> dict[st
     except IntegrityError:
         done = SyncPush.objects.get(user=user, fingerprint=fingerprint)
         return {"replayed": True, "applied": done.summary}
-    client = Client.objects.select_related("user").get(user=user)
+    client = Client.objects.select_related("user").get(user=user) if is_client else None
+    owner = Owner(user, client)
     for table in changes:
         if table not in PUSHABLE:
             raise _bad(
@@ -334,9 +417,9 @@ def sync_push(*, user, since: datetime, changes: dict, context: dict) -> dict[st
         found[table] = {}
         for record in lists.get("updated", []):
             sync_id = str(record.get("id"))
-            found[table][sync_id] = finder(client, sync_id)
+            found[table][sync_id] = finder(owner, sync_id)
         for sync_id in lists.get("deleted", []):
-            found[table][str(sync_id)] = finder(client, str(sync_id))
+            found[table][str(sync_id)] = finder(owner, str(sync_id))
     conflicts = _conflicts(client, since, changes, found)
     if conflicts:
         raise PushConflict(conflicts)
@@ -357,7 +440,7 @@ def sync_push(*, user, since: datetime, changes: dict, context: dict) -> dict[st
                         path, f"Records of {table} cannot be {kind} on a device.", f"not_{kind}"
                     )
                 try:
-                    _apply(pushable, kind, client, item, found[table], context, path)
+                    _apply(pushable, kind, owner, item, found[table], context, path)
                 except (DjangoValidationError, exceptions.APIException) as error:
                     raise _wrap(path, error) from error
                 counts[kind] += 1
@@ -366,11 +449,11 @@ def sync_push(*, user, since: datetime, changes: dict, context: dict) -> dict[st
     return {"replayed": False, "applied": applied}
 
 
-def _apply(pushable: Pushable, kind: str, client, item, found: dict, context, path: str) -> None:
+def _apply(pushable: Pushable, kind: str, owner: Owner, item, found: dict, context, path) -> None:
     if kind == "created":
         if not isinstance(item, dict):
             raise _bad(path, "A record is an object.", "invalid")
-        pushable.create(client, item, context)
+        pushable.create(owner, item, context)
     elif kind == "updated":
         if not isinstance(item, dict):
             raise _bad(path, "A record is an object.", "invalid")
@@ -379,9 +462,9 @@ def _apply(pushable: Pushable, kind: str, client, item, found: dict, context, pa
             raise exceptions.NotFound(
                 {"id": [ErrorDetail("No record of yours has this id.", code="not_found")]}
             )
-        pushable.update(row, item, context)
+        pushable.update(owner, row, item, context)
     else:
-        pushable.delete(client, str(item), found.get(str(item)))
+        pushable.delete(owner, str(item), found.get(str(item)))
 
 
 def tombstones_purge(*, now: datetime | None = None) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from exercises.api.serializers import ExerciseSerializer
 from exercises.models import Exercise
 from exercises.selectors import exercise_list
 from messaging.models import Conversation, Message
+from messaging.selectors import visible_conversations
 from plans.api.serializers import AssignmentSerializer
 from plans.models import PlanAssignment
 from plans.selectors import assignment_list
@@ -78,14 +79,6 @@ def habit_check_sync_id(habit_id: object, on_date: object) -> str:
     return f"{habit_id}:{on_date}"
 
 
-def _conversations(user) -> QuerySet[Conversation]:
-    if getattr(user, "is_client", False):
-        return Conversation.objects.filter(client__user=user)
-    return Conversation.objects.filter(
-        Q(trainer=user) & client_scope(user, domain=AccessDomain.MESSAGES)
-    )
-
-
 def _messages(user) -> QuerySet[Message]:
     if getattr(user, "is_client", False):
         return Message.objects.filter(conversation__client__user=user)
@@ -105,8 +98,10 @@ class Table:
     client_path: str | None = "client_id"
     # The access domain whose grants show the rows to a member (None: seeing the client).
     domain: str | None = None
-    # What "changed since" compares (an annotation for models without updated_at).
+    # What "changed since" compares (an annotation for models without updated_at), and the
+    # columns it is made of (a row changed when any of them is after `since`).
     changed: str = "updated_at"
+    changed_columns: tuple[str, ...] = ("updated_at",)
     # Soft deletion: a row with this field set is sent as deleted.
     deleted_field: str | None = None
 
@@ -177,6 +172,7 @@ TABLES: dict[str, Table] = {
             FormAssignmentSerializer,
             domain=AccessDomain.CHECKINS,
             changed="sync_changed",
+            changed_columns=("created_at", "ended_at"),
         ),
         Table(
             "form_responses",
@@ -202,7 +198,7 @@ TABLES: dict[str, Table] = {
         Table(
             "conversations",
             Conversation,
-            lambda user: _conversations(user),
+            lambda user: visible_conversations(user=user),
             ConversationRowSerializer,
             domain=AccessDomain.MESSAGES,
         ),

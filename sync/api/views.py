@@ -205,18 +205,21 @@ class SyncView(APIView):
             "The device's changes to the client's own records, applied all together or not "
             "at all, through the same rules as the REST endpoints. Clients push "
             "workout_logs, meal_logs, check_ins (created, updated, deleted), body_stats "
-            "(created, deleted), habit_checks (id `<habit>:<date>`) and form_responses "
-            "(created); trainers push nothing (an empty push is accepted). 409 when a "
-            "record was changed on the server after `last_pulled_at`: pull, then push "
-            "again. The same push sent twice is applied once (`replayed`)."
+            "(created, deleted), habit_checks (id `<habit>:<date>`), form_responses "
+            "(created) and messages (created; updated and deleted by their author within the "
+            "edit window); members push messages only. 409 when a record was changed on the "
+            "server after `last_pulled_at`: pull, then push again. The same push sent twice is applied once (`replayed`)."
         ),
         parameters=[LAST_PULLED_AT],
         request=PushSerializer,
         responses={
             200: PushResultSerializer,
             403: error_response(
-                "Trainers push no records; a deactivated client pushes nothing.",
+                "Members push messages only; a deactivated client pushes nothing; a message is "
+                "changed by its author within the edit window.",
                 "sync_push_forbidden",
+                "not_author",
+                "edit_window_closed",
                 "client_inactive",
             ),
             409: error_response(
