@@ -9,9 +9,9 @@ cache off (RESPONSE_CACHE_SECONDS=0: every read from the database), then seeds, 
 - 100 trainers with 100 private exercises each (10,000), plus 100 for trainer@fitbud.dev;
 - 10 clients with a year of workout logs each (4 sessions a week, 5 library exercises of
   4 sets), plus a year for client@fitbud.dev (the one whose history is read).
-It then drives each endpoint from 16 connections (keep-alive HTTP/1.1 from 16 Python threads;
-wrk is not needed) and prints requests/s and p50/p95/p99 latency per endpoint. A Python load
-generator on the same two cores costs more than wrk: the figures are pessimistic.
+It then drives each endpoint from 16 connections with wrk (bench/wrk.lua; without wrk,
+keep-alive HTTP/1.1 from 16 Python threads, which cost the server a good part of the two
+cores: pessimistic figures) and prints requests/s and p50/p95/p99 latency per endpoint.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,26 @@ def request(conn: http.client.HTTPConnection, path: str, token: str) -> int:
 
 
 def load(base: str, path: str, token: str, *, seconds: float, connections: int) -> dict:
+    if shutil.which("wrk"):
+        # wrk (bench/wrk.lua) as bench/run.py: a Python load generator on the same two
+        # cores takes a good part of the CPU the server would have.
+        sys.path.insert(0, str(ROOT / "bench"))
+        from run import wrk
+
+        result = wrk(
+            base + path,
+            seconds=max(1, round(seconds)),
+            connections=connections,
+            threads=2,
+            env={"BENCH_METHOD": "GET", "BENCH_TOKEN": token},
+        )
+        return {
+            "rps": result["rps"],
+            "p50": result["p50_us"] / 1000,
+            "p95": result["p95_us"] / 1000,
+            "p99": result["p99_us"] / 1000,
+            "errors": result["errors_status"] + result["errors_socket"],
+        }
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = [0]

@@ -9,7 +9,9 @@ and seeded; one uvicorn process (ASGI, production settings, `CONN_MAX_AGE=0`) se
 
 1. Lists, uncached (neither list is in the response cache), one keep-alive connection, as
    the member: `GET conversations/` (first page, 20) and `GET conversations/<id>/messages/`
-   (first page, 20). Scale N: the member has 20·N conversations of 50·N messages each
+   (first page, 20), served as production serves them: gunicorn (gunicorn.conf.py, 5 gthread
+   workers x 2 threads, `CONN_MAX_AGE=60`, on --port + 1); then the same with wrk at 16
+   connections when wrk is installed. Scale N: the member has 20·N conversations of 50·N messages each
    (half of them unread), bulk-inserted.
 2. Streams: --streams clients (each with their own conversation with a second member) open
    `stream/` on that one process. The uvicorn process's resident memory before and after
@@ -29,6 +31,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -177,6 +180,62 @@ def bench_lists(port: int, token: str, conversation_id: int, requests: int) -> N
             latencies.append((time.perf_counter() - start) * 1000)
             assert status == 200
         print(f"{label} (uncached): {summary(latencies)}", flush=True)
+    wrk_lists(port, token, conversation_id)
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    """The API as production serves it (docker-compose `web`): the lists are not on the ASGI
+    stream process."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": "5",
+            "GUNICORN_THREADS": "2",
+            "GUNICORN_ACCESS_LOG": "",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "GUNICORN_MAX_REQUESTS": "0",
+            "CONN_MAX_AGE": "60",
+        },
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
+                return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.3)
+
+
+def wrk_lists(port: int, token: str, conversation_id: int) -> None:
+    if not shutil.which("wrk"):
+        return
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import wrk
+
+    env = {"BENCH_METHOD": "GET", "BENCH_TOKEN": token}
+    for label, path in (
+        ("GET conversations/", "/api/v1/conversations/"),
+        ("GET conversations/<id>/messages/", f"/api/v1/conversations/{conversation_id}/messages/"),
+    ):
+        url = f"http://127.0.0.1:{port}{path}"
+        wrk(url, seconds=2, connections=16, threads=2, env=env)
+        runs = sorted(
+            (wrk(url, seconds=5, connections=16, threads=2, env=env) for _ in range(3)),
+            key=lambda r: r["rps"],
+        )
+        run = runs[1]
+        print(
+            f"{label} (uncached, wrk 16 connections, median of 3 x 5 s): {run['rps']:.0f} "
+            f"req/s, p50 {run['p50_us'] / 1000:.1f} ms, p95 {run['p95_us'] / 1000:.1f} ms, "
+            f"errors {run['errors_status'] + run['errors_socket']}",
+            flush=True,
+        )
 
 
 TASKS: set[asyncio.Task] = set()  # keeps the readers alive
@@ -371,7 +430,12 @@ def main() -> int:
         from rest_framework_simplejwt.tokens import AccessToken
 
         token = str(AccessToken.for_user(seeded["member"]))
-        bench_lists(args.port, token, seeded["list_conversation"], args.requests)
+        web = start_gunicorn(args.port + 1)
+        try:
+            bench_lists(args.port + 1, token, seeded["list_conversation"], args.requests)
+        finally:
+            web.terminate()
+            web.wait(timeout=10)
         asyncio.run(bench_streams(args.port, server.pid, seeded, args.sends))
     finally:
         server.terminate()

@@ -15,9 +15,12 @@ workouts and meals each (1x: ~5,400 rows; 10x: ~54,000).
    Python heap of producing one response (tracemalloc), beside the response's size: the
    response is streamed a chunk of rows at a time, so the peak stays well below it.
 2. Empty incremental pull (`GET sync/?last_pulled_at=<now>`, nothing changed):
-   gunicorn (2 workers x 4 threads, settings.local with DEBUG off, no response cache: a
-   pull is never cached) on --port, driven by --connections Python threads on keep-alive
-   connections for --seconds; median / p95 ms and requests/s. Repeated at each scale.
+   gunicorn with the project's gunicorn.conf.py and the main benchmark's settings (5 gthread
+   workers x 2 threads, CONN_MAX_AGE=60, settings.local with DEBUG off, no response cache: a pull is never
+   cached) on --port, driven by wrk (bench/wrk.lua, 2 threads, --connections keep-alive
+   connections) for --seconds; median / p95 ms and requests/s, the median of --repeat runs.
+   Repeated at each scale. Without wrk: --connections Python threads (they cost the server
+   a good part of the CPU).
 Machine load matters: on a shared machine the figures move with the neighbours.
 """
 
@@ -27,6 +30,7 @@ import argparse
 import datetime as dt
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -144,6 +148,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--port", type=int, default=8153)
     parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--repeat", type=int, default=3, help="wrk runs per scale (median)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     recreate(args.database_url)
@@ -154,6 +159,9 @@ def main() -> None:
         "CACHE_URL": "locmemcache://",
         "RESPONSE_CACHE_SECONDS": "0",
         "LOG_LEVEL": "ERROR",
+        # As in production (docker-compose.yml) and bench/run.py: each thread keeps its
+        # connection (with 0, every request would pay a new PostgreSQL backend).
+        "CONN_MAX_AGE": "60",
     }
     os.environ.update(env)
     os.environ.pop("CELERY_BROKER_URL", None)
@@ -225,24 +233,19 @@ def main() -> None:
         # A pull made now: nothing of the client changes after it.
         path = f"/api/v1/sync/?last_pulled_at={int(time.time() * 1000)}"
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "fitbud.wsgi",
-                "-b",
-                f"127.0.0.1:{args.port}",
-                "-w",
-                "2",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-                "--access-logfile",
-                "/dev/null",
-            ],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
             cwd=ROOT,
-            env={**os.environ, **env},
+            env={
+                **os.environ,
+                **env,
+                "HOST": "127.0.0.1",
+                "PORT": str(args.port),
+                "WEB_CONCURRENCY": "5",
+                "GUNICORN_THREADS": "2",
+                "GUNICORN_ACCESS_LOG": "",
+                "GUNICORN_LOG_LEVEL": "warning",
+                "GUNICORN_MAX_REQUESTS": "0",
+            },
         )
         try:
             for _ in range(100):
@@ -253,17 +256,39 @@ def main() -> None:
                         break
                 except OSError:
                     time.sleep(0.2)
-            drive(args.port, path, token, connections=args.connections, seconds=1)  # warm-up
-            times = drive(
-                args.port, path, token, connections=args.connections, seconds=args.seconds
-            )
+            if shutil.which("wrk"):
+                from run import wrk
+
+                url = f"http://127.0.0.1:{args.port}{path}"
+                wrk_env = {"BENCH_METHOD": "GET", "BENCH_TOKEN": token}
+                wrk(url, seconds=2, connections=args.connections, threads=2, env=wrk_env)
+                runs = sorted(
+                    (
+                        wrk(
+                            url,
+                            seconds=int(args.seconds),
+                            connections=args.connections,
+                            threads=2,
+                            env=wrk_env,
+                        )
+                        for _ in range(args.repeat)
+                    ),
+                    key=lambda r: r["rps"],
+                )
+                run = runs[len(runs) // 2]
+                assert run["errors_status"] == 0 and run["errors_socket"] == 0, run
+                median_ms, p95_ms, rps = run["p50_us"] / 1000, run["p95_us"] / 1000, run["rps"]
+            else:
+                drive(args.port, path, token, connections=args.connections, seconds=1)
+                times = drive(
+                    args.port, path, token, connections=args.connections, seconds=args.seconds
+                )
+                median_ms, p95_ms = statistics.median(times), p95(times)
+                rps = len(times) / args.seconds
         finally:
             server.terminate()
             server.wait(10)
-        print(
-            f"| {scale}x | {seeded} | {statistics.median(times):.1f} | {p95(times):.1f} | "
-            f"{len(times) / args.seconds:.0f} |"
-        )
+        print(f"| {scale}x | {seeded} | {median_ms:.1f} | {p95_ms:.1f} | {rps:.0f} |")
 
 
 if __name__ == "__main__":

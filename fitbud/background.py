@@ -46,3 +46,28 @@ def is_last_try(task: Task) -> bool:
     no worker to come back later, so an eager task gets one try)."""
     request = task.request
     return bool(request.is_eager) or request.retries >= (task.max_retries or 0)
+
+
+def purge_finished(model, *, before, finished, batch: int = 5000) -> int:
+    """Delete the rows of a delivery log (`model`, with `created_at`) created before
+    `before` that match `finished` (a Q: rows still to be worked on stay, however old).
+
+    Walks the primary key in order, `batch` rows at a time, and stops at the first batch
+    that reaches `before`: ids grow with `created_at`, so no index on `created_at` is
+    needed, and each DELETE is short (no long lock on a table the workers write to).
+    Returns the number of rows deleted."""
+    deleted = 0
+    last = 0
+    while True:
+        rows = list(
+            model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "created_at")[:batch]
+        )
+        if not rows:
+            return deleted
+        old = [pk for pk, created_at in rows if created_at < before]
+        if old:
+            count, _ = model.objects.filter(finished, pk__in=old).delete()
+            deleted += count
+        if len(old) < len(rows) or len(rows) < batch:
+            return deleted
+        last = rows[-1][0]

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fitbud.background import backoff
+from fitbud.background import backoff, purge_finished
 from notifications.models import Device, PushDelivery
 from notifications.push import provider_for
 from notifications.push.base import (
@@ -162,3 +162,13 @@ def push_deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
         .order_by("not_before", "id")
         .values_list("pk", flat=True)[:PUSH_SWEEP_BATCH]
     )
+
+
+def push_deliveries_purge(*, now: datetime.datetime | None = None) -> int:
+    """Drop the delivery rows finished more than PUSH_DELIVERY_RETENTION_DAYS ago (the
+    in-app notifications themselves stay); pending ones stay however old."""
+    before = (now or timezone.now()) - datetime.timedelta(
+        days=settings.PUSH_DELIVERY_RETENTION_DAYS
+    )
+    finished = ~Q(status=PushDelivery.Status.PENDING)
+    return purge_finished(PushDelivery, before=before, finished=finished)

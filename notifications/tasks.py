@@ -22,6 +22,13 @@ def push_send_task(self, *, delivery_id: int) -> str:
     return outcome.status
 
 
+@shared_task(name="notifications.push_deliveries_purge")
+def push_deliveries_purge_task() -> int:
+    """Periodic (beat, daily): drop push delivery rows finished more than
+    PUSH_DELIVERY_RETENTION_DAYS ago (pending ones stay until they are sent or dropped)."""
+    return delivery.push_deliveries_purge()
+
+
 @shared_task(name="notifications.push_deliveries_sweep")
 def push_deliveries_sweep_task() -> int:
     """Periodic (beat, every minute): send the deliveries whose task never came."""

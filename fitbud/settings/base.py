@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhook-deliveries": {"task": "integrations.webhook_deliveries_sweep", "schedule": 60.0},
     "purge-sync-tombstones": {"task": "sync.tombstones_purge", "schedule": 86400.0},
     "purge-idempotency-records": {"task": "api.idempotency_records_purge", "schedule": 3600.0},
+    "purge-webhook-deliveries": {
+        "task": "integrations.webhook_deliveries_purge",
+        "schedule": 86400.0,
+    },
+    "purge-push-deliveries": {"task": "notifications.push_deliveries_purge", "schedule": 86400.0},
 }
 # Messaging (docs/messaging.md): how long the author may edit or delete a message.
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=900)
@@ -277,6 +282,9 @@ SPINE_CONSUMERS = {
 # must reset); a pull's timestamp is the clock minus this margin minus the age of the oldest
 # transaction in flight (capped); a push's fingerprint answers its replays this long.
 SYNC_TOMBSTONE_RETENTION_DAYS = env.int("SYNC_TOMBSTONE_RETENTION_DAYS", default=30)
+# How long finished delivery logs are kept (docs/integrations.md, docs/notifications.md).
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+PUSH_DELIVERY_RETENTION_DAYS = env.int("PUSH_DELIVERY_RETENTION_DAYS", default=7)
 SYNC_CLOCK_MARGIN_MS = env.int("SYNC_CLOCK_MARGIN_MS", default=1000)
 SYNC_INFLIGHT_MAX_SECONDS = env.int("SYNC_INFLIGHT_MAX_SECONDS", default=60)
 SYNC_PUSH_RETENTION_HOURS = 24

@@ -20,11 +20,13 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from accounts.models import StudioMember
 from fitbud.api.exceptions import Conflict
+from fitbud.background import purge_finished
 from integrations.webhooks import payloads, transport
 from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -384,3 +386,11 @@ def deliveries_sweep(*, now: datetime | None = None) -> list[int]:
             logger.exception("Could not enqueue webhook delivery %s", delivery_id)
             break
     return due
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """Drop the log of deliveries finished (succeeded or failed) more than
+    WEBHOOK_DELIVERY_RETENTION_DAYS ago; pending ones stay until they finish."""
+    before = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    finished = ~Q(status=WebhookDelivery.Status.PENDING)
+    return purge_finished(WebhookDelivery, before=before, finished=finished)

@@ -16,6 +16,13 @@ def webhook_delivery_send_task(*, delivery_id: int) -> str | None:
     return delivery.status if delivery else None
 
 
+@shared_task(name="integrations.webhook_deliveries_purge")
+def webhook_deliveries_purge_task() -> int:
+    """Periodic (beat, daily): drop the log of deliveries finished more than
+    WEBHOOK_DELIVERY_RETENTION_DAYS ago (pending ones stay until they finish)."""
+    return services.deliveries_purge()
+
+
 @shared_task(name="integrations.webhook_deliveries_sweep")
 def webhook_deliveries_sweep_task() -> int:
     """Periodic (beat, every minute): enqueue the deliveries that are due."""
