@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 import time_machine
+from django.core.files.storage import storages
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -418,3 +419,17 @@ def pytest_collection_modifyitems(config, items):
             skip = pytest.mark.skip(reason=f"needs S3 at {TEST_S3_ENDPOINT_URL} ({problem})")
             for item in marked:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def tmp_photo_storage(settings, tmp_path):
+    """Photos and message attachments in the test's own temporary directory (the apps that
+    store files make it autouse in their conftest)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "photos")},
+        },
+    }
+    return storages["photos"]

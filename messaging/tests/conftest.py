@@ -1,15 +1,7 @@
 import pytest
-from django.core.files.storage import storages
 
 
 @pytest.fixture(autouse=True)
-def photo_storage(settings, tmp_path):
+def photo_storage(tmp_photo_storage):
     """Attachments go to a temporary directory in every messaging test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "photos")},
-        },
-    }
-    return storages["photos"]
+    return tmp_photo_storage

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.files.storage import storages
 from django.utils import timezone
 
 from plans.tests.factories import PlanAssignmentFactory
@@ -23,13 +22,6 @@ def days_ago(days: int) -> datetime.datetime:
 
 
 @pytest.fixture(autouse=True)
-def photo_storage(settings, tmp_path):
+def photo_storage(tmp_photo_storage):
     """Every progress test stores photos in its own temporary directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "photos")},
-        },
-    }
-    return storages["photos"]
+    return tmp_photo_storage

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.urls import reverse
+
+# The instant the sync tests run at (sync/tests/conftest.py `frozen`).
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
 
 def pull(api, last_pulled_at: int | None = None):

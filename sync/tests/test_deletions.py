@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from clients import services as client_services
@@ -17,17 +16,9 @@ from sync import services
 from sync.models import SyncTombstone
 from sync.selectors import to_ms
 from sync.tasks import tombstones_purge_task
-from sync.tests.helpers import ids, pull
+from sync.tests.helpers import NOW, ids, pull
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def _deleted(body, table):

@@ -1,9 +1,6 @@
 """GET sync/: what a device receives, for a client and for their coaches."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,19 +17,9 @@ from progress.tests.factories import (
 )
 from sync.selectors import to_ms
 from sync.tables import TABLES
-from sync.tests.helpers import ids, pull
+from sync.tests.helpers import NOW, ids, pull
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    # Autouse: it starts before the fixtures that mint tokens (a token minted "later" than
-    # the frozen clock would not be valid yet).
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def test_a_first_pull_sends_every_table_with_everything_as_created(client_api, client_link, frozen):

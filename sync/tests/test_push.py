@@ -5,7 +5,6 @@ import threading
 import uuid
 
 import pytest
-import time_machine
 from django.db import connection
 
 from coaching.models import HabitCheck
@@ -16,18 +15,11 @@ from progress.models import MealLog, WorkoutLog
 from progress.tests.factories import MealLogFactory, WorkoutLogFactory
 from sync.models import SyncPush
 from sync.selectors import to_ms
-from sync.tests.helpers import pull, push
+from sync.tests.helpers import NOW, pull, push
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 TODAY = "2026-11-27"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def _workout(**extra):

@@ -5,7 +5,6 @@ import datetime as dt
 import uuid
 
 import pytest
-import time_machine
 
 from conftest import assert_error
 from dashboard.models import ActivityEvent
@@ -13,17 +12,9 @@ from messaging.models import Conversation, Message
 from messaging.tests.factories import ConversationFactory, MessageFactory
 from progress.models import WorkoutLog
 from sync.selectors import to_ms
-from sync.tests.helpers import ids, pull, push
+from sync.tests.helpers import NOW, ids, pull, push
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def _messages(created=(), updated=(), deleted=()):

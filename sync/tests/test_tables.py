@@ -1,10 +1,6 @@
 """Rows of the tables whose shapes or visibility are the sync app's own choices."""
 
-import datetime as dt
-
 import pytest
-import time_machine
-from django.core.files.storage import storages
 
 from clients.tests.factories import studio_member
 from conftest import auth_client
@@ -12,25 +8,7 @@ from messaging.models import Conversation, Message
 from progress.tests.factories import ProgressPhotoFactory
 from sync.tests.helpers import ids, pull
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def photos(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "photos")},
-        },
-    }
-    return storages["photos"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def test_photos_come_as_metadata_with_signed_urls(client_user, client_link, trainer):

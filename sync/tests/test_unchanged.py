@@ -4,8 +4,6 @@ never an empty answer while something did change."""
 import datetime as dt
 
 import pytest
-import time_machine
-from django.core.files.storage import storages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -26,30 +24,11 @@ from sync import selectors
 from sync.models import SyncTombstone
 from sync.selectors import to_ms
 from sync.tables import TABLES
-from sync.tests.helpers import pull
+from sync.tests.helpers import NOW, pull
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(minutes=10)
-
-
-@pytest.fixture(autouse=True)
-def photos(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "photos")},
-        },
-    }
-    return storages["photos"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)
