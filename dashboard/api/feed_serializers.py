@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from dashboard.feed import object_type
 from dashboard.models import ActivityEvent
+from fitbud.api.serializers import ModelSerializer
 
 
 class FeedClientSerializer(serializers.Serializer):
@@ -29,7 +30,7 @@ class FeedObjectSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Its id: a UUID for logs and check-ins, else a number.")
 
 
-class FeedEventSerializer(serializers.ModelSerializer):
+class FeedEventSerializer(ModelSerializer):
     client = FeedClientSerializer(read_only=True)
     object = serializers.SerializerMethodField()
 

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import StrictSerializer, datetime_json
+from fitbud.api.serializers import ModelSerializer, StrictSerializer, datetime_json
 from plans.api.serializers import PlanPartField
 from progress import photo_files, units
 from progress.models import (
@@ -205,7 +205,7 @@ def _exercise_json(item: dict) -> dict:
     return out
 
 
-class WorkoutLogSerializer(serializers.ModelSerializer):
+class WorkoutLogSerializer(ModelSerializer):
     exercises = WorkoutExerciseSerializer(many=True, read_only=True)
     target = PlanPartField(
         "WorkoutPlanDay",
@@ -280,7 +280,7 @@ class MealLogUpdateSerializer(PatchMixin, MealLogInputSerializer):
     id = None
 
 
-class MealLogSerializer(serializers.ModelSerializer):
+class MealLogSerializer(ModelSerializer):
     items = MealItemSerializer(many=True, read_only=True)
     calories = serializers.FloatField(read_only=True, help_text="Total kcal of the items.")
     protein_g = serializers.FloatField(read_only=True, help_text="Total protein (g).")
@@ -377,7 +377,7 @@ class CheckInUpdateSerializer(PatchMixin, CheckInInputSerializer):
     id = None
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(ModelSerializer):
     measurements = MeasurementsSerializer(read_only=True)
     weight_kg = serializers.DecimalField(
         max_digits=5, decimal_places=2, read_only=True, allow_null=True, coerce_to_string=False
@@ -434,7 +434,7 @@ class PhotoUploadSerializer(StrictSerializer):
     )
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ModelSerializer):
     url = serializers.SerializerMethodField(help_text="Signed URL of the photo (expires).")
     thumbnail_url = serializers.SerializerMethodField(
         help_text="Signed URL of the thumbnail; null until the worker has made it."
@@ -536,7 +536,7 @@ class BodyStatInputSerializer(StrictSerializer):
     value = _metric_value()
 
 
-class BodyStatSerializer(serializers.ModelSerializer):
+class BodyStatSerializer(ModelSerializer):
     value = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
 
@@ -689,7 +689,7 @@ class MetricTypeUpdateSerializer(StrictSerializer):
     )
 
 
-class MetricTypeSerializer(serializers.ModelSerializer):
+class MetricTypeSerializer(ModelSerializer):
     class Meta:
         model = MetricType
         fields = ["id", "name", "slug", "kind", "unit", "created_at", "updated_at"]
