@@ -20,7 +20,7 @@ class DashboardConfig(AppConfig):
         )
         from dashboard import receivers, spine
         from dashboard.models import ActivityEvent
-        from messaging.signals import message_sent
+        from messaging.signals import message_changed, message_sent
         from notifications.models import Notification
         from plans.signals import plan_assigned
         from progress.models import BodyStat, CheckIn, MealLog, ProgressPhoto, WorkoutLog
@@ -88,6 +88,9 @@ class DashboardConfig(AppConfig):
             receivers.on_automation_fired, dispatch_uid="dashboard.feed.automation_fired"
         )
         message_sent.connect(receivers.on_message_sent, dispatch_uid="dashboard.feed.message_sent")
+        message_changed.connect(
+            receivers.on_message_changed, dispatch_uid="dashboard.feed.message_changed"
+        )
         # A new notification wakes its user's stream/ (at commit).
         post_save.connect(
             receivers.on_notification_saved,

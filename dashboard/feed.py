@@ -110,22 +110,32 @@ def notify_users(user_ids: Iterable[int], what: str) -> None:
             cursor.execute("SELECT pg_notify(%s, %s)", [FEED_CHANNEL, f"u{user_id}:{what}"])
 
 
-def message_event_record(*, message: Model) -> ActivityEvent:
-    """The `message.sent` event of a stored message (in its transaction). `trainer` is the
-    conversation's member (who may not be the primary coach); only the two sides' streams
-    are woken, never the studio's feed streams (the feed leaves messages out)."""
+MESSAGE_CHANGES = {
+    None: (ActivityEvent.Kind.MESSAGE_SENT, "sent {to} a message"),
+    "edited": (ActivityEvent.Kind.MESSAGE_EDITED, "edited a message to {to}"),
+    "deleted": (ActivityEvent.Kind.MESSAGE_DELETED, "deleted a message to {to}"),
+}
+
+
+def message_event_record(*, message: Model, change: str | None = None) -> ActivityEvent:
+    """The `message.sent` event of a stored message, or its `message.edited` /
+    `message.deleted` event (`change`), in its transaction. `trainer` is the conversation's
+    member (who may not be the primary coach); only the two sides' streams are woken, never
+    the studio's feed streams (the feed leaves messages out)."""
     conversation = message.conversation
     client = conversation.client
+    kind, verb = MESSAGE_CHANGES[change]
     if message.sender_id == conversation.trainer_id:
-        summary = f"{conversation.trainer.full_name} sent {client.user.full_name} a message"
+        author, to = conversation.trainer.full_name, client.user.full_name
     else:
-        summary = f"{client.user.full_name} sent {conversation.trainer.full_name} a message"
+        author, to = client.user.full_name, conversation.trainer.full_name
+    summary = f"{author} " + verb.format(to=to)
     event = ActivityEvent.objects.create(
         studio_id=conversation.studio_id,
         domain=AccessDomain.MESSAGES,
         trainer_id=conversation.trainer_id,
         client=client,
-        kind=ActivityEvent.Kind.MESSAGE_SENT,
+        kind=kind,
         summary=summary[:255],
         content_type=ContentType.objects.get_for_model(message),
         object_id=str(message.pk),
@@ -167,7 +177,8 @@ def _member(user_id: int) -> StudioMember | None:
 
 # Messages travel as their own frames on `stream/` (dashboard/user_stream.py), never in the
 # feed, which is what clients log.
-NOT_IN_FEED = Q(kind=ActivityEvent.Kind.MESSAGE_SENT)
+MESSAGE_KINDS = tuple(kind for kind, _ in MESSAGE_CHANGES.values())
+NOT_IN_FEED = Q(kind__in=MESSAGE_KINDS)
 
 
 def feed_list(*, user) -> QuerySet[ActivityEvent]:

@@ -32,6 +32,8 @@ class ActivityEvent(models.Model):
         PHOTO_UPLOADED = "photo.uploaded", "Progress photo uploaded"
         METRIC_LOGGED = "metric.logged", "Body metric logged"
         MESSAGE_SENT = "message.sent", "Message sent"
+        MESSAGE_EDITED = "message.edited", "Message edited"
+        MESSAGE_DELETED = "message.deleted", "Message deleted"
 
     studio = models.ForeignKey(
         "accounts.Studio", on_delete=models.CASCADE, related_name="activity_events"

@@ -262,6 +262,10 @@ def on_message_sent(sender, message, **kw):
     message_event_record(message=message)
 
 
+def on_message_changed(sender, message, kind: str, **kw):
+    message_event_record(message=message, change=kind)
+
+
 def on_notification_saved(sender, instance, created: bool, raw: bool = False, **kw):
     if created and not raw:
         notify_users([instance.user_id], f"n{instance.pk}")

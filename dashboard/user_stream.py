@@ -2,8 +2,9 @@
 
 Two sequences, each resumable by id:
 - events (`dashboard.ActivityEvent` ids): for members, their feed (as feed/, without
-  messages) plus the `message.sent` events of their own conversations with clients still in
-  their `messages` scope; for clients, the `message.sent` events of their conversations;
+  messages) plus the message events (`message.sent`, `.edited`, `.deleted`) of their own
+  conversations with clients still in their `messages` scope; for clients, the message
+  events of their conversations;
 - notifications (`notifications.Notification` ids): the user's own.
 """
 
@@ -18,12 +19,10 @@ from django.db.models import Exists, Q, QuerySet
 from accounts.models import User
 from clients.models import AccessDomain, Client
 from clients.selectors import client_scope
-from dashboard.feed import NOT_IN_FEED, event_scope
+from dashboard.feed import MESSAGE_KINDS, NOT_IN_FEED, event_scope
 from dashboard.models import ActivityEvent
 from messaging.models import Message
 from notifications.models import Notification
-
-MESSAGE_SENT = ActivityEvent.Kind.MESSAGE_SENT
 
 
 def _user(user_id: int) -> User | None:
@@ -32,11 +31,11 @@ def _user(user_id: int) -> User | None:
 
 def _scope(user: User) -> Q:
     if user.is_client:
-        return Q(kind=MESSAGE_SENT, client__in=Client.objects.filter(user=user).values("pk"))
+        return Q(kind__in=MESSAGE_KINDS, client__in=Client.objects.filter(user=user).values("pk"))
     member = getattr(user, "membership", None)
     messageable = Client.objects.filter(client_scope(user, domain=AccessDomain.MESSAGES, prefix=""))
     return (event_scope(member) & ~NOT_IN_FEED) | Q(
-        kind=MESSAGE_SENT, trainer_id=user.pk, client__in=messageable.values("pk")
+        kind__in=MESSAGE_KINDS, trainer_id=user.pk, client__in=messageable.values("pk")
     )
 
 
@@ -111,10 +110,10 @@ def notifications_newest_id(*, user_id: int) -> int:
 
 
 def messages_of(events: list[ActivityEvent]) -> dict[str, Message]:
-    """The messages the `message.sent` events point at, in one query (by their id string)."""
+    """The messages the message events point at, in one query (by their id string)."""
     ids = []
     for event in events:
-        if event.kind == MESSAGE_SENT:
+        if event.kind in MESSAGE_KINDS:
             try:
                 ids.append(uuid.UUID(event.object_id))
             except ValueError:
@@ -126,12 +125,13 @@ def messages_of(events: list[ActivityEvent]) -> dict[str, Message]:
 
 
 def frame_items(events: list[ActivityEvent], *, feed_data, message_data) -> list[dict[str, Any]]:
-    """Each event as {id, event: "feed"|"message", data}; a message.sent whose message is
-    gone (its client deleted meanwhile) is skipped but still counted as sent."""
+    """Each event as {id, event: "feed"|"message", data}: a message event (sent, edited,
+    deleted) carries the message as it is now (the app replaces its copy by id); one whose
+    message is gone (its client deleted meanwhile) is skipped but still counted as sent."""
     messages = messages_of(events)
     items = []
     for event in events:
-        if event.kind == MESSAGE_SENT:
+        if event.kind in MESSAGE_KINDS:
             message = messages.get(event.object_id)
             data = message_data(message) if message is not None else None
             items.append({"id": event.pk, "event": "message", "data": data})

@@ -34,7 +34,7 @@ from fitbud.api.exceptions import ClientInactive, Conflict
 from fitbud.background import enqueue
 from messaging import selectors
 from messaging.models import Broadcast, Conversation, Message
-from messaging.signals import message_sent
+from messaging.signals import message_changed, message_sent
 from progress import images, photo_files
 
 logger = logging.getLogger(__name__)
@@ -262,6 +262,7 @@ def message_edit(*, message: Message, user: User, body: str) -> Message:
     message.body = body
     message.edited_at = timezone.now()
     message.save(update_fields=["body", "edited_at", "updated_at"])
+    message_changed.send(sender=Message, message=message, kind="edited")
     return message
 
 
@@ -283,6 +284,7 @@ def message_delete(*, message: Message, user: User) -> Message:
             "updated_at",
         ]
     )
+    message_changed.send(sender=Message, message=message, kind="deleted")
     transaction.on_commit(lambda: _delete_files(keys))
     return message
 

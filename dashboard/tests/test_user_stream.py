@@ -184,6 +184,42 @@ def test_last_event_id_resumes_messages_and_notifications_without_loss(
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_an_edit_and_a_deletion_reach_both_sides_as_message_frames(
+    trainer, client_user, conversation, monkeypatch
+):
+    monkeypatch.setattr(feed_views, "MAX_STREAM_SECONDS", 0.3)
+    message, _ = _send(conversation.pk, trainer.pk, "Squat 5x5")
+    other, _ = _send(conversation.pk, trainer.pk, "typo")
+    sent = ActivityEvent.objects.get(object_id=str(other.pk)).pk
+    messaging.message_edit(message=message, user=trainer, body="Squat 3x5")
+    messaging.message_delete(message=other, user=trainer)
+    after = ActivityEvent.objects.filter(id__gt=sent).order_by("id")
+    kinds = list(after.values_list("kind", flat=True))
+    assert kinds == ["message.edited", "message.deleted"]
+
+    def resumed(user):
+        async def scenario():
+            response = await AsyncClient().get(
+                URL,
+                headers={"Authorization": f"Bearer {bearer(user)}", "Last-Event-ID": f"{sent}.0"},
+            )
+            return await read_to_end(response.streaming_content)
+
+        return events(async_to_sync(scenario)())
+
+    for user in (client_user, trainer):
+        frames = [(name, data) for _, name, data in resumed(user) if name == "message"]
+        assert [(data["id"], data["body"]) for _, data in frames] == [
+            (str(message.pk), "Squat 3x5"),
+            (str(other.pk), ""),
+        ]
+        assert frames[0][1]["edited_at"] is not None
+        assert frames[1][1]["deleted_at"] is not None
+    # Never in the trainer's feed.
+    assert not feed.feed_list(user=trainer).filter(kind__startswith="message.").exists()
+
+
 @pytest.mark.parametrize("value", ["abc", "1.x", "1.2.3", "-1"])
 def test_a_malformed_position_is_a_400(client_user, value):
     async def scenario():

@@ -87,6 +87,10 @@ FORM = {
     "reviewed_at": _time(),
     "answers": _answers(H, help_text="[{key, value}] as answered."),
 }
+MESSAGE = {
+    "conversation": _int(),
+    "sender": _int(help_text="The message's author (never the text)."),
+}
 FIELDS = {
     "workout.logged": WORKOUT,
     "workout.updated": WORKOUT,
@@ -111,10 +115,9 @@ FIELDS = {
     "record.set": {"date": _date(), "workout_log": _str()},
     "photo.uploaded": {"date": _date(), "pose": _str(), "check_in": _int()},
     "metric.logged": {"date": _date(), "metric": _str(), "source": _str(), "value": _num(H)},
-    "message.sent": {
-        "conversation": _int(),
-        "sender": _int(help_text="The user who sent it (never the text)."),
-    },
+    "message.sent": MESSAGE,
+    "message.edited": MESSAGE,
+    "message.deleted": MESSAGE,
 }
 
 

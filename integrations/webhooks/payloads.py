@@ -185,6 +185,8 @@ EVENT_TYPES: dict[str, EventType] = {
     "photo.uploaded": EventType("photo", "A client uploaded a progress photo.", _photo),
     "metric.logged": EventType("body_stat", "A client logged body metrics.", _metric, True),
     "message.sent": EventType("message", "A message was sent in a conversation.", _message),
+    "message.edited": EventType("message", "Its author edited a message.", _message),
+    "message.deleted": EventType("message", "Its author deleted a message.", _message),
 }
 
 
