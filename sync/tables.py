@@ -21,7 +21,6 @@ from coaching.selectors.habits import habit_scope
 from exercises.api.serializers import ExerciseSerializer
 from exercises.models import Exercise
 from exercises.selectors import exercise_list
-from fitbud.api.serializers import ModelSerializer
 from messaging.models import Conversation, Message
 from messaging.selectors import visible_conversations
 from plans.api.serializers import AssignmentSerializer
@@ -51,14 +50,14 @@ class SyncHabitSerializer(HabitSerializer):
         read_only_fields = fields
 
 
-class ConversationRowSerializer(ModelSerializer):
+class ConversationRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = Conversation
         fields = ["id", "client", "trainer", "last_message_at", "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class MessageRowSerializer(ModelSerializer):
+class MessageRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = [

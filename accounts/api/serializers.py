@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts.models import EmailDelivery, StudioInvite, StudioRole, User
 from accounts.validators import validate_timezone
 from fitbud.api.schema_hooks import NO_NUL
-from fitbud.api.serializers import ModelSerializer, StrictModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictModelSerializer, StrictSerializer
 
 # Long enough for any password manager, short enough that hashing it is not a DoS vector.
 PASSWORD_MAX_LENGTH = 256
@@ -13,7 +13,7 @@ PASSWORD_MAX_LENGTH = 256
 TOKEN_MAX_LENGTH = 4096
 
 
-class UserSerializer(ModelSerializer):
+class UserSerializer(serializers.ModelSerializer):
     """The public shape of a user (auth/me/, register and invite-accept responses)."""
 
     class Meta:
@@ -227,7 +227,7 @@ class MemberInviteCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class MemberInviteSerializer(ModelSerializer):
+class MemberInviteSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     email_status = serializers.ChoiceField(
         source="email_delivery.status",

@@ -9,7 +9,7 @@ from billing.models import Interval, Payment, Subscription, SubscriptionPlan
 from billing.services.webhooks import WebhookOutcome
 from clients.models import Client
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 
 MAX_PRICE = 99_999_999  # Stripe's largest amount (8 digits); far above any coaching fee.
 
@@ -69,7 +69,7 @@ class PlanInputSerializer(StrictSerializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
-class PlanSerializer(ModelSerializer):
+class PlanSerializer(serializers.ModelSerializer):
     price = serializers.IntegerField(read_only=True, help_text="Minor units (cents).")
 
     class Meta:
@@ -87,7 +87,7 @@ class PlanSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class PlanSummarySerializer(ModelSerializer):
+class PlanSummarySerializer(serializers.ModelSerializer):
     price = serializers.IntegerField(read_only=True, help_text="Minor units (cents).")
 
     class Meta:
@@ -99,7 +99,7 @@ class PlanSummarySerializer(ModelSerializer):
 # --- subscriptions and payments ---
 
 
-class ClientSummarySerializer(ModelSerializer):
+class ClientSummarySerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
 
@@ -109,7 +109,7 @@ class ClientSummarySerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class SubscriptionSerializer(ModelSerializer):
+class SubscriptionSerializer(serializers.ModelSerializer):
     plan = PlanSummarySerializer(read_only=True)
 
     class Meta:
@@ -135,7 +135,7 @@ class TrainerSubscriptionSerializer(SubscriptionSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(ModelSerializer):
+class PaymentSerializer(serializers.ModelSerializer):
     amount = serializers.IntegerField(read_only=True, help_text="Minor units (cents).")
 
     class Meta:

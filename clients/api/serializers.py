@@ -20,7 +20,7 @@ from clients.models import (
     Invite,
 )
 from clients.services import HEALTH_FIELDS
-from fitbud.api.serializers import ModelSerializer, StrictSerializer, datetime_json
+from fitbud.api.serializers import StrictSerializer, datetime_json
 
 HEIGHT_MIN_CM = Decimal("30")
 HEIGHT_MAX_CM = Decimal("300")
@@ -45,7 +45,7 @@ class InviteCreateInputSerializer(StrictSerializer):
         return value
 
 
-class InviteSerializer(ModelSerializer):
+class InviteSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     client = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     last_sent_at = serializers.DateTimeField(
@@ -193,7 +193,7 @@ class ClientUpdateInputSerializer(StrictSerializer):
         return (value or "").strip()
 
 
-class TrainerPublicSerializer(ModelSerializer):
+class TrainerPublicSerializer(serializers.ModelSerializer):
     """A trainer as their clients see them."""
 
     class Meta:
@@ -205,14 +205,14 @@ class TrainerPublicSerializer(ModelSerializer):
 # --- notes ---------------------------------------------------------------------------------
 
 
-class NoteAuthorSerializer(ModelSerializer):
+class NoteAuthorSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name"]
         read_only_fields = fields
 
 
-class ClientNoteSerializer(ModelSerializer):
+class ClientNoteSerializer(serializers.ModelSerializer):
     author = NoteAuthorSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -302,14 +302,14 @@ class HealthProfileInputSerializer(StrictSerializer):
         return attrs
 
 
-class HealthUpdatedBySerializer(ModelSerializer):
+class HealthUpdatedBySerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name", "role"]
         read_only_fields = fields
 
 
-class HealthProfileSerializer(ModelSerializer):
+class HealthProfileSerializer(serializers.ModelSerializer):
     client = serializers.IntegerField(source="client_id", read_only=True)
     height_cm = serializers.DecimalField(
         max_digits=4, decimal_places=1, read_only=True, allow_null=True

@@ -30,7 +30,7 @@ from fitbud.api.conditional import ConditionalWriteMixin
 from fitbud.api.filters import MAX_ID, UpdatedSinceFilter, apply_updated_since
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 
 # Trigger and action shapes -----------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class ActionField(_ByTypeField):
 # Rules -------------------------------------------------------------------------------------
 
 
-class AutomationSerializer(ModelSerializer):
+class AutomationSerializer(serializers.ModelSerializer):
     trigger = TriggerField()
     action = ActionField()
     trainer = serializers.IntegerField(source="trainer_id", help_text="The author.")
@@ -192,7 +192,7 @@ class AutomationInputSerializer(StrictSerializer):
     )
 
 
-class AutomationRunSerializer(ModelSerializer):
+class AutomationRunSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.user.full_name")
 
     class Meta:

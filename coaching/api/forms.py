@@ -32,7 +32,7 @@ from fitbud.api.filters import MAX_ID, BooleanFilter, IdFilter, StrictFilterSet,
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from plans.models import LibraryScope
 from progress.api.serializers import EntryIdField
 
@@ -135,7 +135,7 @@ class FormUpdateSerializer(FormInputSerializer):
         return fields
 
 
-class FormSerializer(ModelSerializer):
+class FormSerializer(serializers.ModelSerializer):
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -154,7 +154,7 @@ class FormSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class FormVersionSerializer(ModelSerializer):
+class FormVersionSerializer(serializers.ModelSerializer):
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -167,7 +167,7 @@ class FormAssignInputSerializer(StrictSerializer):
     client = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
-class FormAssignmentSerializer(ModelSerializer):
+class FormAssignmentSerializer(serializers.ModelSerializer):
     form_version = FormVersionSerializer(read_only=True)
 
     class Meta:
@@ -222,7 +222,7 @@ class StoredAnswerSerializer(serializers.Serializer):
     value = serializers.JSONField()
 
 
-class FormResponseSerializer(ModelSerializer):
+class FormResponseSerializer(serializers.ModelSerializer):
     form_assignment = serializers.IntegerField(source="assignment_id", read_only=True)
     form_version = FormVersionSerializer(read_only=True)
     answers = StoredAnswerSerializer(many=True, read_only=True)

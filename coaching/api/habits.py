@@ -29,7 +29,7 @@ from fitbud.api.filters import MAX_ID, IdFilter, StrictFilterSet, UpdatedSinceFi
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 
 GOAL_FIELD = {
     "max_digits": 10,
@@ -88,7 +88,7 @@ class HabitUpdateSerializer(HabitInputSerializer):
         return attrs
 
 
-class HabitSerializer(ModelSerializer):
+class HabitSerializer(serializers.ModelSerializer):
     goal = serializers.DecimalField(**GOAL_FIELD, read_only=True, allow_null=True)
     current_streak = serializers.SerializerMethodField(
         help_text="Periods (days or ISO weeks) in the run through the current period, or the "
@@ -171,7 +171,7 @@ class HabitCheckInputSerializer(StrictSerializer):
     )
 
 
-class HabitCheckSerializer(ModelSerializer):
+class HabitCheckSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(**GOAL_FIELD, read_only=True, allow_null=True)
     done = serializers.BooleanField(
         read_only=True, help_text="The check meets the habit's goal (always, without a goal)."

@@ -3,7 +3,6 @@ from rest_framework import serializers
 
 from dashboard.feed import object_type
 from dashboard.models import ActivityEvent
-from fitbud.api.serializers import ModelSerializer
 
 
 class FeedClientSerializer(serializers.Serializer):
@@ -30,7 +29,7 @@ class FeedObjectSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Its id: a UUID for logs and check-ins, else a number.")
 
 
-class FeedEventSerializer(ModelSerializer):
+class FeedEventSerializer(serializers.ModelSerializer):
     client = FeedClientSerializer(read_only=True)
     object = serializers.SerializerMethodField()
 

@@ -14,7 +14,6 @@ from billing.api.serializers import (
 from billing.models import Subscription
 from clients.api.serializers import HealthProfileSerializer, TrainerPublicSerializer
 from clients.models import Client
-from fitbud.api.serializers import ModelSerializer
 from plans.api.serializers import AssignmentSerializer, PlanPartField
 from plans.models import PlanKind
 from progress.api.serializers import (
@@ -226,7 +225,7 @@ class ClientHomeSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------- me/export/
 
 
-class ExportMembershipSerializer(ModelSerializer):
+class ExportMembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "is_active", "joined_at", "deactivated_at", "goals"]

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Equipment, Exercise, Muscle
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from plans.models import LibraryScope
 
 MAX_ALIASES = 20
@@ -11,14 +11,14 @@ MAX_MUSCLES = 10
 MAX_EQUIPMENT = 10
 
 
-class MuscleSerializer(ModelSerializer):
+class MuscleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Muscle
         fields = ["slug", "name", "region"]
         read_only_fields = fields
 
 
-class EquipmentSerializer(ModelSerializer):
+class EquipmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Equipment
         fields = ["slug", "name"]
@@ -56,7 +56,7 @@ def _url(help_text: str) -> serializers.URLField:
     )
 
 
-class ExerciseSerializer(ModelSerializer):
+class ExerciseSerializer(serializers.ModelSerializer):
     primary_muscles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     secondary_muscles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     equipment = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)

@@ -1,4 +1,3 @@
-import copy
 import heapq
 from collections.abc import Mapping
 from decimal import Decimal
@@ -115,26 +114,7 @@ class StrictSerializer(StrictMixin, serializers.Serializer):
     pass
 
 
-# DRF's ModelSerializer, with its fields built from the model once per class. DRF rebuilds
-# them on every instantiation (model introspection, field mapping, the uniqueness rules),
-# i.e. once or twice per request; what it builds depends only on the class (Meta and the
-# declared fields), so the first result is kept on the class and each instance gets a deep
-# copy, as DRF does for a plain Serializer's declared fields. A subclass that adjusts
-# `get_fields()` (PATCH serializers making every field optional) adjusts its own copy.
-# fitbud/tests/test_serializer_fields.py compares the copies with DRF's own fields for every
-# model serializer of the project. (A comment, not a docstring: the schema would show a
-# docstring as the description of every serializer without one of its own.)
-class ModelSerializer(serializers.ModelSerializer):
-    def get_fields(self):
-        cls = type(self)
-        built = cls.__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()
-            cls._built_fields = built
-        return copy.deepcopy(built)
-
-
-class StrictModelSerializer(StrictMixin, ModelSerializer):
+class StrictModelSerializer(StrictMixin, serializers.ModelSerializer):
     pass
 
 

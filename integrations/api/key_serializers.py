@@ -1,12 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from integrations.models import ApiKey
 from integrations.models.api_keys import SCOPES, ApiKeyStatus
 
 
-class ApiKeySerializer(ModelSerializer):
+class ApiKeySerializer(serializers.ModelSerializer):
     prefix = serializers.CharField(
         source="display_prefix",
         read_only=True,

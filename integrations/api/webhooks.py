@@ -25,7 +25,7 @@ from fitbud.api.filters import UpdatedSinceFilter
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.schema import error_response
-from fitbud.api.serializers import ModelSerializer, StrictModelSerializer
+from fitbud.api.serializers import StrictModelSerializer
 from integrations.api.webhook_schema import WebhookMessage
 from integrations.webhooks import payloads, selectors, services, transport
 from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -56,7 +56,7 @@ PERMISSIONS = [IsTrainer, StudioManagers]
 # Serializers -------------------------------------------------------------------------------
 
 
-class WebhookEndpointSerializer(ModelSerializer):
+class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES))
 
     class Meta:
@@ -130,7 +130,7 @@ class WebhookPayloadField(serializers.JSONField):
     pass
 
 
-class WebhookDeliverySerializer(ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer):
     webhook_id = serializers.CharField(
         source="message_id", help_text="The `webhook-id` header of every attempt."
     )

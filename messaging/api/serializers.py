@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from messaging.models import Broadcast, Conversation, Message
 from progress import photo_files
 from progress.api.serializers import EntryIdField
@@ -27,7 +27,7 @@ class AttachmentSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="When the URLs stop working.")
 
 
-class MessageSerializer(ModelSerializer):
+class MessageSerializer(serializers.ModelSerializer):
     sender = PersonSerializer(read_only=True)
     attachment = serializers.SerializerMethodField(
         help_text="The photo, or null. Deleted messages have none."
@@ -72,7 +72,7 @@ def _iso(value: datetime) -> str:
     return serializers.DateTimeField().to_representation(value)
 
 
-class ConversationSerializer(ModelSerializer):
+class ConversationSerializer(serializers.ModelSerializer):
     client = serializers.SerializerMethodField()
     trainer = PersonSerializer(read_only=True, help_text="The studio member's side.")
     last_message = serializers.SerializerMethodField(
@@ -196,7 +196,7 @@ class BroadcastCreateSerializer(StrictSerializer):
         return attrs
 
 
-class BroadcastSerializer(ModelSerializer):
+class BroadcastSerializer(serializers.ModelSerializer):
     recipient_count = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField(
         help_text="`sending` until the worker delivered it to every recipient, then `sent`."

@@ -10,12 +10,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from notifications.models import Device, Notification
 from notifications.services import CHANNELS
 
 
-class NotificationSerializer(ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "data", "read_at", "created_at"]
@@ -138,7 +138,7 @@ class DeviceRegisterSerializer(StrictSerializer):
         return attrs
 
 
-class DeviceSerializer(ModelSerializer):
+class DeviceSerializer(serializers.ModelSerializer):
     token = serializers.CharField(
         read_only=True,
         help_text="The FCM token (ios/android); the subscription's endpoint URL (web).",

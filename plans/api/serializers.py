@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import ModelSerializer, StrictSerializer
+from fitbud.api.serializers import StrictSerializer
 from plans.models import LibraryScope, PlanAssignment, PlanKind, PlanTemplate
 
 MIN_DATE_YEAR, MAX_DATE_YEAR = 2000, 2100
@@ -31,7 +31,7 @@ def _in_supported_range(value):
     return value
 
 
-class TemplateSerializer(ModelSerializer):
+class TemplateSerializer(serializers.ModelSerializer):
     content = PlanContentField()
     archived = serializers.BooleanField(source="is_archived")
 
@@ -99,7 +99,7 @@ class TemplateDuplicateSerializer(StrictSerializer):
 
 
 @extend_schema_serializer(component_name="Assignment")
-class AssignmentSerializer(ModelSerializer):
+class AssignmentSerializer(serializers.ModelSerializer):
     snapshot = PlanContentField(
         help_text="The template's content as it was when assigned; it never changes."
     )

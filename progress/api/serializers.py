@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from fitbud.api.filters import MAX_ID
-from fitbud.api.serializers import ModelSerializer, StrictSerializer, datetime_json
+from fitbud.api.serializers import StrictSerializer, datetime_json
 from plans.api.serializers import PlanPartField
 from progress import photo_files, units
 from progress.models import (
@@ -205,7 +205,7 @@ def _exercise_json(item: dict) -> dict:
     return out
 
 
-class WorkoutLogSerializer(ModelSerializer):
+class WorkoutLogSerializer(serializers.ModelSerializer):
     exercises = WorkoutExerciseSerializer(many=True, read_only=True)
     target = PlanPartField(
         "WorkoutPlanDay",
@@ -280,7 +280,7 @@ class MealLogUpdateSerializer(PatchMixin, MealLogInputSerializer):
     id = None
 
 
-class MealLogSerializer(ModelSerializer):
+class MealLogSerializer(serializers.ModelSerializer):
     items = MealItemSerializer(many=True, read_only=True)
     calories = serializers.FloatField(read_only=True, help_text="Total kcal of the items.")
     protein_g = serializers.FloatField(read_only=True, help_text="Total protein (g).")
@@ -377,7 +377,7 @@ class CheckInUpdateSerializer(PatchMixin, CheckInInputSerializer):
     id = None
 
 
-class CheckInSerializer(ModelSerializer):
+class CheckInSerializer(serializers.ModelSerializer):
     measurements = MeasurementsSerializer(read_only=True)
     weight_kg = serializers.DecimalField(
         max_digits=5, decimal_places=2, read_only=True, allow_null=True, coerce_to_string=False
@@ -434,7 +434,7 @@ class PhotoUploadSerializer(StrictSerializer):
     )
 
 
-class PhotoSerializer(ModelSerializer):
+class PhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="Signed URL of the photo (expires).")
     thumbnail_url = serializers.SerializerMethodField(
         help_text="Signed URL of the thumbnail; null until the worker has made it."
@@ -536,7 +536,7 @@ class BodyStatInputSerializer(StrictSerializer):
     value = _metric_value()
 
 
-class BodyStatSerializer(ModelSerializer):
+class BodyStatSerializer(serializers.ModelSerializer):
     value = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
 
@@ -689,7 +689,7 @@ class MetricTypeUpdateSerializer(StrictSerializer):
     )
 
 
-class MetricTypeSerializer(ModelSerializer):
+class MetricTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = MetricType
         fields = ["id", "name", "slug", "kind", "unit", "created_at", "updated_at"]
