@@ -107,3 +107,32 @@ def muscle_list() -> QuerySet[Muscle]:
 
 def equipment_list() -> QuerySet[Equipment]:
     return Equipment.objects.all()
+
+
+TAGS = (
+    ("primary_muscles", Exercise.primary_muscles, "muscle"),
+    ("secondary_muscles", Exercise.secondary_muscles, "muscle"),
+    ("equipment", Exercise.equipment, "equipment"),
+)
+TAGS_ATTR = "tag_slugs"
+
+
+def exercise_tags_attach(exercises: list[Exercise]) -> None:
+    """Give each exercise its muscle and equipment slugs (in the models' order, by name) as
+    `tag_slugs`, read from the three link tables as plain values: one short query each for
+    a whole page, without the model instances and bookkeeping of prefetch_related (which
+    cost more than the page's main query on the list). ExerciseSerializer reads them."""
+    if not exercises:
+        return
+    ids = [exercise.pk for exercise in exercises]
+    found: dict[int, dict[str, list[str]]] = {pk: {name: [] for name, _, _ in TAGS} for pk in ids}
+    for name, relation, target in TAGS:
+        rows = (
+            relation.through.objects.filter(exercise_id__in=ids)
+            .order_by(f"{target}__name", f"{target}_id")
+            .values_list("exercise_id", f"{target}__slug")
+        )
+        for exercise_id, slug in rows:
+            found[exercise_id][name].append(slug)
+    for exercise in exercises:
+        setattr(exercise, TAGS_ATTR, found[exercise.pk])

@@ -1,9 +1,11 @@
 from django.core.validators import URLValidator
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Equipment, Exercise, Muscle
-from fitbud.api.serializers import StrictSerializer
+from exercises.selectors import TAGS, TAGS_ATTR
+from fitbud.api.serializers import StrictSerializer, datetime_json
 from plans.models import LibraryScope
 
 MAX_ALIASES = 20
@@ -104,6 +106,41 @@ class ExerciseSerializer(serializers.ModelSerializer):
 
     def get_is_global(self, exercise: Exercise) -> bool:
         return exercise.owner_id is None
+
+    def to_representation(self, exercise: Exercise) -> dict:
+        if type(self) is not ExerciseSerializer:
+            return super().to_representation(exercise)  # a subclass declares other fields
+        # The exercise pickers' list: exactly the declared fields above, built in one go
+        # (fitbud/tests/test_serializers_fast.py compares it with DRF's field-by-field
+        # output). Slugs come from exercise_tags_attach when the list loaded them, else
+        # from the prefetched relations.
+        tags = getattr(exercise, TAGS_ATTR, None)
+        if tags is None:
+            tags = {
+                name: [tag.slug for tag in getattr(exercise, name).all()] for name, _, _ in TAGS
+            }
+        zone = timezone.get_current_timezone()
+        return {
+            "id": exercise.pk,
+            "name": exercise.name,
+            "slug": exercise.slug,
+            "category": exercise.category,
+            "primary_muscles": tags["primary_muscles"],
+            "secondary_muscles": tags["secondary_muscles"],
+            "equipment": tags["equipment"],
+            "mechanics": exercise.mechanics,
+            "force": exercise.force,
+            "level": exercise.level,
+            "instructions": exercise.instructions,
+            "video_url": exercise.video_url,
+            "image_url": exercise.image_url,
+            "aliases": [None if alias is None else str(alias) for alias in exercise.aliases],
+            "is_global": exercise.owner_id is None,
+            "scope": None if exercise.owner_id is None else exercise.scope,
+            "copied_from": exercise.copied_from_id,
+            "created_at": datetime_json(exercise.created_at, zone),
+            "updated_at": datetime_json(exercise.updated_at, zone),
+        }
 
     @extend_schema_field(
         serializers.ChoiceField(

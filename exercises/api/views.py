@@ -103,6 +103,16 @@ class ExerciseViewSet(
             return Exercise.objects.none()
         return selectors.exercise_list(user=self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        # The page's muscles and equipment as plain slugs (exercise_tags_attach), not the
+        # prefetched model instances the other actions use.
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        selectors.exercise_tags_attach(rows)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
     def _editable(self) -> Exercise:
         exercise = self.get_object()
         if exercise.owner_id is None:

@@ -8,6 +8,10 @@ from rest_framework import serializers
 
 from clients.api.serializers import ClientSerializer
 from clients.tests.factories import ClientFactory, ClientNoteFactory
+from exercises import selectors as exercise_selectors
+from exercises.api.serializers import ExerciseSerializer
+from exercises.models import Exercise
+from exercises.tests.factories import ExerciseFactory, global_exercise
 from progress.api.serializers import WorkoutLogSerializer
 from progress.tests.factories import WorkoutLogFactory
 
@@ -66,3 +70,34 @@ def test_client_representation_is_drfs(trainer):
         assert fast == drf(ClientSerializer, row)
         assert list(fast) == list(drf(ClientSerializer, row))
         assert list(fast["user"]) == ["id", "email", "full_name", "timezone", "units"]
+
+
+def test_exercise_representation_is_drfs(trainer):
+    squat = global_exercise()
+    mine = ExerciseFactory(
+        owner=trainer,
+        name="Zercher squat \u2013 深蹲",
+        aliases=["zercher", "Zércher ✓"],
+        copied_from=squat,
+        primary=["quads", "glutes"],
+    )
+    mine.secondary_muscles.set(squat.primary_muscles.all())
+    mine.equipment.set(squat.equipment.all())
+    bare = ExerciseFactory(owner=trainer, aliases=[], mechanics="", force="", video_url="")
+    ids = [squat.pk, mine.pk, bare.pk]
+    prefetched = list(
+        Exercise.objects.filter(pk__in=ids)
+        .prefetch_related("primary_muscles", "secondary_muscles", "equipment")
+        .order_by("pk")
+    )
+    plain = list(Exercise.objects.filter(pk__in=ids).order_by("pk"))
+    exercise_selectors.exercise_tags_attach(plain)
+    for with_prefetch, with_tags in zip(prefetched, plain, strict=True):
+        expected = drf(ExerciseSerializer, with_prefetch)
+        for exercise in (with_prefetch, with_tags):
+            fast = ExerciseSerializer(exercise).data
+            assert fast == expected
+            assert list(fast) == list(expected)
+    tagged = next(e for e in plain if e.pk == mine.pk)
+    assert ExerciseSerializer(tagged).data["primary_muscles"] == ["glutes", "quads"]  # by name
+    assert ExerciseSerializer(tagged).data["secondary_muscles"]
