@@ -41,6 +41,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from run import gunicorn_server, wrk_median  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 
@@ -183,53 +186,14 @@ def bench_lists(port: int, token: str, conversation_id: int, requests: int) -> N
     wrk_lists(port, token, conversation_id)
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
-    """The API as production serves it (docker-compose `web`): the lists are not on the ASGI
-    stream process."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "5",
-            "GUNICORN_THREADS": "2",
-            "GUNICORN_ACCESS_LOG": "",
-            "GUNICORN_LOG_LEVEL": "warning",
-            "GUNICORN_MAX_REQUESTS": "0",
-            "CONN_MAX_AGE": "60",
-        },
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
-                return server
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.3)
-
-
 def wrk_lists(port: int, token: str, conversation_id: int) -> None:
     if not shutil.which("wrk"):
         return
-    sys.path.insert(0, str(ROOT / "bench"))
-    from run import wrk
-
-    env = {"BENCH_METHOD": "GET", "BENCH_TOKEN": token}
     for label, path in (
         ("GET conversations/", "/api/v1/conversations/"),
         ("GET conversations/<id>/messages/", f"/api/v1/conversations/{conversation_id}/messages/"),
     ):
-        url = f"http://127.0.0.1:{port}{path}"
-        wrk(url, seconds=2, connections=16, threads=2, env=env)
-        runs = sorted(
-            (wrk(url, seconds=5, connections=16, threads=2, env=env) for _ in range(3)),
-            key=lambda r: r["rps"],
-        )
-        run = runs[1]
+        run = wrk_median(f"http://127.0.0.1:{port}{path}", token, seconds=5)
         print(
             f"{label} (uncached, wrk 16 connections, median of 3 x 5 s): {run['rps']:.0f} "
             f"req/s, p50 {run['p50_us'] / 1000:.1f} ms, p95 {run['p95_us'] / 1000:.1f} ms, "
@@ -430,7 +394,9 @@ def main() -> int:
         from rest_framework_simplejwt.tokens import AccessToken
 
         token = str(AccessToken.for_user(seeded["member"]))
-        web = start_gunicorn(args.port + 1)
+        # The lists as production serves them (docker-compose `web`), not on the ASGI
+        # stream process.
+        web = gunicorn_server(args.port + 1, {})
         try:
             bench_lists(args.port + 1, token, seeded["list_conversation"], args.requests)
         finally:

@@ -105,6 +105,53 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict[str
     return result
 
 
+def wrk_median(url: str, token: str, *, seconds: int, connections: int = 16, repeat: int = 3):
+    """GET `url` with `token`: a 2 s warm-up, then the median (by requests/s) of `repeat` wrk
+    runs of `seconds` (bench/sync.py, bench/messaging.py)."""
+    env = {"BENCH_METHOD": "GET", "BENCH_TOKEN": token}
+    wrk(url, seconds=2, connections=connections, threads=2, env=env)
+    runs = sorted(
+        (
+            wrk(url, seconds=seconds, connections=connections, threads=2, env=env)
+            for _ in range(repeat)
+        ),
+        key=lambda run: run["rps"],
+    )
+    return runs[len(runs) // 2]
+
+
+def gunicorn_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """The project under gunicorn.conf.py on 127.0.0.1:`port` as the benchmarks run it (5
+    gthread workers x 2 threads, CONN_MAX_AGE=60, no access log, no recycling), started and
+    answering /readyz."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **env,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": "5",
+            "GUNICORN_THREADS": "2",
+            "GUNICORN_ACCESS_LOG": "",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "GUNICORN_MAX_REQUESTS": "0",
+            "CONN_MAX_AGE": "60",
+        },
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
+                return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.3)
+
+
 def machine() -> dict:
     cpu = next(
         (

@@ -32,7 +32,6 @@ import http.client
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -42,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from automations_sweep import recreate  # noqa: E402
+from run import gunicorn_server, wrk_median  # noqa: E402
 
 
 def p95(values: list[float]) -> float:
@@ -232,50 +232,16 @@ def main() -> None:
         connection.close()
         # A pull made now: nothing of the client changes after it.
         path = f"/api/v1/sync/?last_pulled_at={int(time.time() * 1000)}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                **env,
-                "HOST": "127.0.0.1",
-                "PORT": str(args.port),
-                "WEB_CONCURRENCY": "5",
-                "GUNICORN_THREADS": "2",
-                "GUNICORN_ACCESS_LOG": "",
-                "GUNICORN_LOG_LEVEL": "warning",
-                "GUNICORN_MAX_REQUESTS": "0",
-            },
-        )
+        server = gunicorn_server(args.port, env)
         try:
-            for _ in range(100):
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                    conn.request("GET", "/healthz")
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
             if shutil.which("wrk"):
-                from run import wrk
-
-                url = f"http://127.0.0.1:{args.port}{path}"
-                wrk_env = {"BENCH_METHOD": "GET", "BENCH_TOKEN": token}
-                wrk(url, seconds=2, connections=args.connections, threads=2, env=wrk_env)
-                runs = sorted(
-                    (
-                        wrk(
-                            url,
-                            seconds=int(args.seconds),
-                            connections=args.connections,
-                            threads=2,
-                            env=wrk_env,
-                        )
-                        for _ in range(args.repeat)
-                    ),
-                    key=lambda r: r["rps"],
+                run = wrk_median(
+                    f"http://127.0.0.1:{args.port}{path}",
+                    token,
+                    seconds=int(args.seconds),
+                    connections=args.connections,
+                    repeat=args.repeat,
                 )
-                run = runs[len(runs) // 2]
                 assert run["errors_status"] == 0 and run["errors_socket"] == 0, run
                 median_ms, p95_ms, rps = run["p50_us"] / 1000, run["p95_us"] / 1000, run["rps"]
             else:
