@@ -112,7 +112,7 @@ def conversation_list(*, user: User) -> QuerySet[Conversation]:
     `last_message_id` (the view loads those messages in one more query)."""
     side: Side = "client" if user.is_client else "trainer"
     return (
-        Conversation.objects.filter(_visible(user))
+        visible_conversations(user=user)
         .select_related("client__user", "trainer")
         .annotate(**_read_position(side))
         .annotate(unread_count=_unread_count(side), last_message_id=_last_message_id())
@@ -131,7 +131,7 @@ def conversation_find(*, user: User, conversation_id: object) -> Conversation:
     """As conversation_get, without the list's counts (for the message endpoints)."""
     try:
         return (
-            Conversation.objects.filter(_visible(user))
+            visible_conversations(user=user)
             .select_related("client__user", "trainer")
             .get(pk=int(str(conversation_id)))
         )
@@ -167,7 +167,7 @@ def unread_messages_of(*, user: User) -> QuerySet[Message]:
         return Message.objects.filter(unread_filter("client"), conversation__client__user=user)
     return Message.objects.filter(
         unread_filter("trainer"),
-        conversation__in=Conversation.objects.filter(_visible(user)).values("pk"),
+        conversation__in=visible_conversations(user=user).values("pk"),
     )
 
 
