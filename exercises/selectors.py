@@ -64,9 +64,10 @@ def exercise_editable(*, trainer: User, exercise: Exercise) -> bool:
 
 def exercise_list(*, user: User) -> QuerySet[Exercise]:
     return (
-        Exercise.objects.filter(exercise_scope(user))
-        .select_related("owner")
-        .prefetch_related("primary_muscles", "secondary_muscles", "equipment")
+        # No owner join: nothing shown reads the owner (a join would hash every user).
+        Exercise.objects.filter(exercise_scope(user)).prefetch_related(
+            "primary_muscles", "secondary_muscles", "equipment"
+        )
     )
 
 

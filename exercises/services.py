@@ -60,7 +60,7 @@ def _save(exercise: Exercise) -> None:
         with transaction.atomic():
             exercise.save()
     except IntegrityError:
-        if Exercise.objects.filter(owner=exercise.owner, slug=exercise.slug).exclude(
+        if Exercise.objects.filter(owner_id=exercise.owner_id, slug=exercise.slug).exclude(
             pk=exercise.pk
         ):
             raise ExerciseExists() from None

@@ -1,8 +1,9 @@
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 
 from exercises.models import Equipment, Exercise, Muscle
 from fitbud.api.filters import BooleanFilter, StrictFilterSet, slug_query
+from fitbud.models import ProbeExists
 from plans.models import LibraryScope
 
 
@@ -19,7 +20,7 @@ class ExerciseFilter(StrictFilterSet):
         django_filters.ModelChoiceFilter(
             queryset=Muscle.objects.all(),
             to_field_name="slug",
-            field_name="primary_muscles",
+            method="filter_primary_muscle",
             help_text="A muscle slug: exercises whose primary muscles include it.",
         )
     )
@@ -27,7 +28,7 @@ class ExerciseFilter(StrictFilterSet):
         django_filters.ModelChoiceFilter(
             queryset=Equipment.objects.all(),
             to_field_name="slug",
-            field_name="equipment",
+            method="filter_equipment",
             help_text="An equipment slug.",
         )
     )
@@ -53,12 +54,20 @@ class ExerciseFilter(StrictFilterSet):
     def filter_scope(self, queryset, name, value: str):
         return queryset.filter(owner__isnull=False, scope=value)
 
-    def filter_muscle(self, queryset, name, value: str):
-        # Two EXISTS rather than a join over both M2M tables: no duplicate rows, no DISTINCT.
-        primary = Exercise.primary_muscles.through.objects.filter(
-            exercise_id=OuterRef("pk"), muscle=value
+    # Each tag filter is an EXISTS probed per visible exercise (ProbeExists): the link
+    # tables hold every studio's exercises, the caller sees a few hundred.
+    def filter_muscle(self, queryset, name, value: Muscle):
+        return queryset.filter(
+            _tagged(Exercise.primary_muscles, muscle=value)
+            | _tagged(Exercise.secondary_muscles, muscle=value)
         )
-        secondary = Exercise.secondary_muscles.through.objects.filter(
-            exercise_id=OuterRef("pk"), muscle=value
-        )
-        return queryset.filter(Exists(primary) | Exists(secondary))
+
+    def filter_primary_muscle(self, queryset, name, value: Muscle):
+        return queryset.filter(_tagged(Exercise.primary_muscles, muscle=value))
+
+    def filter_equipment(self, queryset, name, value: Equipment):
+        return queryset.filter(_tagged(Exercise.equipment, equipment=value))
+
+
+def _tagged(relation, **tag) -> ProbeExists:
+    return ProbeExists(relation.through.objects.filter(exercise_id=OuterRef("pk"), **tag))
