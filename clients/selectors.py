@@ -9,15 +9,13 @@ from datetime import datetime
 from django.db.models import (
     Case,
     CharField,
-    Count,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -140,18 +138,25 @@ def invite_get_by_token(*, token: str) -> Invite | None:
     )
 
 
-def client_list(*, trainer: User) -> QuerySet[Client]:
-    notes_count = (
-        ClientNote.objects.filter(client=OuterRef("pk"))
-        .order_by()
-        .values("client")
-        .annotate(n=Count("pk"))
-        .values("n")
+def _notes_count() -> RawSQL:
+    # The roster's note count as a correlated COUNT written out once. The ORM's version
+    # (Subquery of a grouped values() query, in Coalesce) gave the same SQL but cost about
+    # 0.45 ms to build and compile on every roster read, ~15% of the request
+    # (docs/performance.md). The outer table is referred to by its name, which Django uses
+    # as its alias in a top-level query; client_list is never nested in another query.
+    return RawSQL(
+        f'SELECT COUNT(*) FROM "{ClientNote._meta.db_table}" note '
+        f'WHERE note."client_id" = "{Client._meta.db_table}"."id"',
+        (),
+        output_field=IntegerField(),
     )
+
+
+def client_list(*, trainer: User) -> QuerySet[Client]:
     return (
         Client.objects.filter(client_scope(trainer, prefix=""))
         .select_related("user")
-        .annotate(notes_count=Coalesce(Subquery(notes_count), 0))
+        .annotate(notes_count=_notes_count())
         .order_by("-joined_at", "-id")
     )
 

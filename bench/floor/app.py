@@ -169,7 +169,7 @@ def clients_list(environ, cursor) -> dict:
             stored, _, body = entry.partition(b"|")
             if int(stored) == generation:
                 return body
-    cursor.execute(SQL["clients_page"], [0, studio])
+    cursor.execute(SQL["clients_page"], [studio])
     rows = cursor.fetchall()
     if len(rows) > PAGE_SIZE:  # more pages: the total needs its own query (as the project)
         cursor.execute(SQL["clients_count"], [studio])
