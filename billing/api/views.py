@@ -1,7 +1,6 @@
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.http.request import RawPostDataException
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,7 +27,7 @@ from billing.api.schema import error
 from billing.models import Payment, Subscription, SubscriptionPlan
 from fitbud.api.conditional import ConditionalWriteMixin
 from fitbud.api.exceptions import StudioRoleForbidden
-from fitbud.api.filters import StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.filters import FilterBackend, StrictOrderingFilter, UpdatedSinceFilter
 from fitbud.api.idempotency import idempotency_key, idempotent
 from fitbud.api.permissions import (
     ActiveClientCanWrite,
@@ -168,7 +167,7 @@ class PlanViewSet(
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerSubscriptionSerializer
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = SubscriptionFilter
     ordering_fields = ["created_at", "current_period_end"]
     ordering = ["-created_at", "-id"]
@@ -192,7 +191,7 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsTrainer]
     serializer_class = s.TrainerPaymentSerializer
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = PaymentFilter
     ordering_fields = ["created_at", "paid_at", "amount"]
     ordering = ["-created_at", "-id"]

@@ -1,6 +1,5 @@
 """Thin views: input serializer -> service -> output serializer. Scoping lives in selectors."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -36,7 +35,12 @@ from clients.models import (
 )
 from fitbud.api.conditional import ConditionalWriteMixin, conditional_object
 from fitbud.api.exceptions import AccessNotGranted, ClientNotManageable, StudioRoleForbidden
-from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.filters import (
+    BoundedSearchFilter,
+    FilterBackend,
+    StrictOrderingFilter,
+    UpdatedSinceFilter,
+)
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -145,7 +149,7 @@ class InviteViewSet(
     permission_classes = [IsTrainer]
     serializer_class = s.InviteSerializer
     filter_backends = [
-        DjangoFilterBackend,
+        FilterBackend,
         BoundedSearchFilter,
         StrictOrderingFilter,
         UpdatedSinceFilter,
@@ -317,7 +321,7 @@ class ClientViewSet(
     serializer_class = s.ClientSerializer
     http_method_names = ["get", "patch", "head", "options"]
     filter_backends = [
-        DjangoFilterBackend,
+        FilterBackend,
         BoundedSearchFilter,
         StrictOrderingFilter,
         UpdatedSinceFilter,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -28,7 +27,14 @@ from coaching.models import (
 from coaching.selectors import forms as selectors
 from coaching.services import forms as services
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import MAX_ID, BooleanFilter, IdFilter, StrictFilterSet, UpdatedSinceFilter
+from fitbud.api.filters import (
+    MAX_ID,
+    BooleanFilter,
+    FilterBackend,
+    IdFilter,
+    StrictFilterSet,
+    UpdatedSinceFilter,
+)
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
@@ -406,7 +412,7 @@ class FormAssignmentViewSet(
 ):
     permission_classes = [IsTrainerOrClient]
     serializer_class = FormAssignmentSerializer
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = FormAssignmentFilter
     lookup_value_regex = "[0-9]+"
 
@@ -428,7 +434,7 @@ class FormResponseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = FormResponseSerializer
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = FormResponseFilter
 
     def get_permissions(self):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -25,7 +24,7 @@ from coaching.models import Habit, HabitCheck, HabitFrequency
 from coaching.selectors import habits as selectors
 from coaching.services import habits as services
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import MAX_ID, IdFilter, StrictFilterSet, UpdatedSinceFilter
+from fitbud.api.filters import MAX_ID, FilterBackend, IdFilter, StrictFilterSet, UpdatedSinceFilter
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import ActiveClientCanWrite, IsClient, IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
@@ -232,7 +231,7 @@ class HabitViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = HabitSerializer
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = HabitFilter
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -33,7 +33,7 @@ from dashboard.api.feed_serializers import (
     StreamTicketSerializer,
 )
 from dashboard.models import ActivityEvent
-from fitbud.api.filters import IdFilter, StrictFilterSet, UpdatedSinceFilter
+from fitbud.api.filters import FilterBackend, IdFilter, StrictFilterSet, UpdatedSinceFilter
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import IsTrainer
 from fitbud.api.response_cache import CachedListMixin
@@ -76,7 +76,7 @@ class FeedView(CachedListMixin, generics.ListAPIView):
     permission_classes = [IsTrainer]
     serializer_class = FeedEventSerializer
     pagination_class = FeedPagination
-    filter_backends = [filters.DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     updated_since_field = "created_at"  # events are never changed
     filterset_class = FeedFilter
     queryset = ActivityEvent.objects.none()  # the model for the schema; get_queryset scopes rows

@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from exercises.api.serializers import (
 )
 from exercises.models import Equipment, Exercise, Muscle
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import BoundedSearchFilter, UpdatedSinceFilter
+from fitbud.api.filters import BoundedSearchFilter, FilterBackend, UpdatedSinceFilter
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.schema import error_response
@@ -88,7 +87,7 @@ class ExerciseViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ExerciseSerializer
-    filter_backends = [DjangoFilterBackend, ExerciseSearchFilter, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, ExerciseSearchFilter, UpdatedSinceFilter]
     filterset_class = ExerciseFilter
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -376,7 +376,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fitbud.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "fitbud.api.filters.FilterBackend",
         "fitbud.api.filters.BoundedSearchFilter",
         "fitbud.api.filters.StrictOrderingFilter",
         "fitbud.api.filters.UpdatedSinceFilter",

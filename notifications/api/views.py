@@ -1,10 +1,9 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fitbud.api.filters import UpdatedSinceFilter
+from fitbud.api.filters import FilterBackend, UpdatedSinceFilter
 from fitbud.api.permissions import IsTrainerOrClient
 from notifications import selectors, services
 from notifications.api.filters import NotificationFilter
@@ -28,7 +27,7 @@ class NotificationListView(generics.ListAPIView):
 
     permission_classes = [IsTrainerOrClient]
     serializer_class = NotificationSerializer
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = NotificationFilter
 
     def get_queryset(self):

@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import mixins, status, viewsets
@@ -8,7 +7,12 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import BoundedSearchFilter, StrictOrderingFilter, UpdatedSinceFilter
+from fitbud.api.filters import (
+    BoundedSearchFilter,
+    FilterBackend,
+    StrictOrderingFilter,
+    UpdatedSinceFilter,
+)
 from fitbud.api.idempotency import idempotent
 from fitbud.api.permissions import IsTrainer, IsTrainerOrClient
 from fitbud.api.response_cache import CachedListMixin
@@ -133,7 +137,7 @@ class TemplateViewSet(ConditionalWriteMixin, CachedListMixin, viewsets.ModelView
     permission_classes = [IsTrainer]
     serializer_class = TemplateSerializer
     filter_backends = [
-        DjangoFilterBackend,
+        FilterBackend,
         BoundedSearchFilter,
         StrictOrderingFilter,
         UpdatedSinceFilter,
@@ -244,7 +248,7 @@ class AssignmentViewSet(
 
     serializer_class = AssignmentSerializer
     # No free-text search here: the default SearchFilter would document a no-op `search`.
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
     filterset_class = AssignmentFilter
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date", "-id"]

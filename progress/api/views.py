@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -20,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fitbud.api.conditional import ConditionalWriteMixin
-from fitbud.api.filters import UpdatedSinceFilter
+from fitbud.api.filters import FilterBackend, UpdatedSinceFilter
 from fitbud.api.idempotency import idempotent
 from fitbud.api.pagination import CursorPagination
 from fitbud.api.permissions import ActiveClientCanWrite, IsTrainer, IsTrainerOrClient
@@ -54,7 +53,7 @@ class EntryViewSet(
 ):
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     input_serializer_class: type
@@ -309,7 +308,7 @@ class PhotoViewSet(
     serializer_class = serializers.PhotoSerializer
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = filters.PhotoFilter
     # Multipart here only (POST photos/); the rest of the API stays JSON-only.
     parser_classes = [PhotoMultiPartParser]
@@ -461,7 +460,7 @@ class BodyStatViewSet(
     serializer_class = serializers.BodyStatSerializer
     permission_classes = [IsTrainerOrClient, ActiveClientCanWrite, ClientWritesOnly]
     pagination_class = EntryPagination
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = filters.BodyStatFilter
     http_method_names = ["get", "post", "delete", "head", "options"]
 
