@@ -7,7 +7,9 @@ the new way of one step on the same data (median µs over --runs): rendering a p
 JSONRenderer vs fitbud.api.renderers), serializing a page (DRF field by field vs the
 serializers' one-go representation), and the statements a change removed, timed as the
 round trip they cost (COUNT(*) of the roster, the client link query, a second generation
-bump, SAVEPOINT + RELEASE, the sessions read of a new log).
+bump, SAVEPOINT + RELEASE, the sessions read of a new log), then building and compiling the
+roster's query with the ORM's note-count subquery or the RawSQL one, and a FilterSet built
+or skipped for a request without filter parameters.
 """
 
 from __future__ import annotations
@@ -177,6 +179,57 @@ def main() -> int:
             "read the sessions of a log just inserted (none: skipped)",
             median_us(lambda: list(ExerciseSession.objects.filter(log_id=missing)), args.runs),
             0.0,
+        )
+    )
+
+    # The roster's note count: the ORM's grouped Subquery in Coalesce (before) against the
+    # RawSQL COUNT clients.selectors uses now; building and compiling the page query only.
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django_filters.rest_framework import DjangoFilterBackend
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from clients.api.views import ClientViewSet
+    from clients.models import ClientNote
+    from clients.selectors import client_scope
+    from fitbud.api.filters import FilterBackend
+
+    def compiled(queryset):
+        return queryset[:21].query.get_compiler("default").as_sql()
+
+    def orm_notes_count():
+        notes = (
+            ClientNote.objects.filter(client=OuterRef("pk"))
+            .order_by()
+            .values("client")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return compiled(
+            Client.objects.filter(client_scope(trainer, prefix=""))
+            .select_related("user")
+            .annotate(notes_count=Coalesce(Subquery(notes), 0))
+            .order_by("-joined_at", "-id")
+        )
+
+    rows.append(
+        (
+            "build and compile the roster's page query (note count: ORM subquery vs RawSQL)",
+            median_us(orm_notes_count, args.runs),
+            median_us(lambda: compiled(client_list(trainer=trainer)), args.runs),
+        )
+    )
+    request = Request(APIRequestFactory().get("/api/v1/clients/"))
+    view = ClientViewSet(request=request, action="list", format_kwarg=None, kwargs={})
+    roster = client_list(trainer=trainer)
+    rows.append(
+        (
+            "the roster's FilterSet for a request without its parameters (built vs skipped)",
+            median_us(
+                lambda: DjangoFilterBackend().filter_queryset(request, roster, view), args.runs
+            ),
+            median_us(lambda: FilterBackend().filter_queryset(request, roster, view), args.runs),
         )
     )
     print(f"median of {args.runs} runs, µs, load average {os.getloadavg()[0]:.1f}\n")
