@@ -298,6 +298,9 @@ def render(rows: list[dict], args) -> str:
 FLOOR_ROWS = [
     ("healthz", "GET", "/healthz", None, None, "cached"),
     ("clients list, cached", "GET", "/api/v1/clients/", "trainer", None, "cached"),
+    # The cheapest authenticated read: the authentication's one query, seven fields. What
+    # the framework itself costs per request beside the anchor doing the same.
+    ("auth/me (the user query only)", "GET", "/api/v1/auth/me/", "trainer", None, "uncached"),
     ("clients list, uncached", "GET", "/api/v1/clients/", "trainer", None, "uncached"),
     ("workout-logs list, uncached", "GET", "/api/v1/workout-logs/", "client", None, "uncached"),
     (

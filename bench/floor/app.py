@@ -8,6 +8,8 @@ pool, and answers the same JSON. Served by gunicorn with the project's gunicorn.
 (GUNICORN_APP=bench.floor.app:application), so workers, threads and keep-alive match.
 
     GET  /healthz                 {"status": "ok"}
+    GET  /api/v1/auth/me/         the caller's profile: the authentication's user query and
+                                  seven fields (the cheapest authenticated read)
     GET  /api/v1/clients/         a trainer's roster, first page (response cache as the
                                   project's when RESPONSE_CACHE_SECONDS > 0: the entry is
                                   checked against the tenant generation of the user query)
@@ -45,6 +47,7 @@ QUERIES = Path(__file__).with_name("queries.sql")
 
 # Statement names per endpoint, in the order the project sends them (uncached path).
 PLANS = {
+    "me": ["user"],
     "clients": ["user", "clients_page"],
     "workout_logs": ["user", "workout_logs_page"],
     "workout_log_create": [
@@ -152,6 +155,19 @@ def forbidden() -> Reply:
             "errors": [{"code": "permission_denied", "detail": "Forbidden.", "attr": None}],
         },
     )
+
+
+def me(environ, cursor) -> dict:
+    user = authenticate(environ, cursor)
+    return {
+        "id": user[0],
+        "email": user[4],
+        "full_name": user[5],
+        "role": user[6],
+        "timezone": user[7],
+        "units": user[8],
+        "date_joined": fmt_dt(user[11]),
+    }
 
 
 def clients_list(environ, cursor) -> dict:
@@ -362,9 +378,11 @@ def application(environ, start_response):
     try:
         if path == "/healthz":
             body = {"status": "ok"}
-        elif path in ("/api/v1/clients/", "/api/v1/workout-logs/"):
+        elif path in ("/api/v1/auth/me/", "/api/v1/clients/", "/api/v1/workout-logs/"):
             with pool().connection() as connection, connection.cursor() as cursor:
-                if path == "/api/v1/clients/" and method == "GET":
+                if path == "/api/v1/auth/me/" and method == "GET":
+                    body = me(environ, cursor)
+                elif path == "/api/v1/clients/" and method == "GET":
                     body = clients_list(environ, cursor)
                 elif method == "GET":
                     body = workout_logs(environ, cursor)

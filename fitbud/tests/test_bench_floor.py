@@ -54,6 +54,14 @@ def uncached(settings):
 
 
 @pytest.mark.django_db
+def test_me_statements_are_the_anchors(uncached, trainer):
+    api = auth_client(trainer)
+    response, seen = _statements(lambda: api.get("/api/v1/auth/me/"))
+    assert response.status_code == 200
+    assert seen == _plan("me")
+
+
+@pytest.mark.django_db
 def test_clients_list_statements_are_the_anchors(uncached, trainer, client_link):
     ClientFactory(trainer=trainer)
     ClientNoteFactory(client=client_link, author=trainer)
