@@ -28,6 +28,13 @@ EXERCISES = [
         ],
     },
     {"exercise": None, "sets": []},
+    {  # values an older write may have stored: DRF's BooleanField reads them
+        "name": "Row",
+        "sets": [
+            {"reps": 3, "weight_kg": None, "duration_s": None, "done": 1},
+            {"reps": 2, "weight_kg": 20, "duration_s": None, "done": "false"},
+        ],
+    },
 ]
 
 
@@ -53,6 +60,7 @@ def test_workout_log_representation_is_drfs(client_link):
         "Back squat",
         "Bench ✓ \u2013 卧推",
         None,
+        "Row",
     ]
     assert "name" not in WorkoutLogSerializer(logs[0]).data["exercises"][2]
 

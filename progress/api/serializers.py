@@ -183,12 +183,14 @@ _BOOLEAN = serializers.BooleanField()
 def _set_json(item: dict) -> dict:
     """WorkoutSetSerializer's representation of a stored set (DRF's rules: a missing
     optional nullable key is null, a missing required one is an error)."""
-    weight, duration = item.get("weight_kg"), item.get("duration_s")
+    weight, duration, done = item.get("weight_kg"), item.get("duration_s"), item["done"]
+    if not (done is None or done is True or done is False):  # stored as validated: a bool
+        done = _BOOLEAN.to_representation(done)
     return {
         "reps": None if item["reps"] is None else int(item["reps"]),
         "weight_kg": None if weight is None else float(weight),
         "duration_s": None if duration is None else int(duration),
-        "done": None if item["done"] is None else _BOOLEAN.to_representation(item["done"]),
+        "done": done,
     }
 
 
