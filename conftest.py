@@ -219,6 +219,18 @@ def assert_error(response, status: int, code: str | None = None, attr: str | Non
     return body
 
 
+def url_routes(patterns=None, prefix: str = ""):
+    """Every URL pattern of the project as (route with `<arg>` placeholders, callback)."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
 # --- Redis, real and broken (fault tests of fitbud/cache.py and the response cache) -------
 
 # A real Redis for tests marked `redis`: TEST_REDIS_URL (CI: redis://127.0.0.1:6379/2).

@@ -1,11 +1,10 @@
 """FilterBackend: django-filter's backend, not built for a request without its parameters."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters.rest_framework import DjangoFilterBackend
 
 from clients.tests.factories import ClientFactory
-from conftest import assert_error
+from conftest import assert_error, url_routes
 from fitbud.api.filters import FilterBackend, _names_any
 
 pytestmark = pytest.mark.django_db
@@ -58,14 +57,11 @@ def test_which_parameters_take_django_filters_path(params, expected):
     assert _names_any(params, {"status": None, "date": None}) is expected
 
 
-def _views(resolver=None):
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _views(pattern)
-        elif isinstance(pattern, URLPattern):
-            view = getattr(pattern.callback, "cls", None)
-            if view is not None:
-                yield view
+def _views():
+    for _route, callback in url_routes():
+        view = getattr(callback, "cls", None)
+        if view is not None:
+            yield view
 
 
 def test_every_view_uses_the_skipping_backend():

@@ -9,8 +9,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from accounts.models import StudioInvite
@@ -19,7 +17,7 @@ from clients.models import ClientAccess, ClientNote, Invite
 from clients.tests.factories import studio_member
 from coaching.models import Automation, CheckInForm, FormAssignment, Habit
 from coaching.tests.factories import QUESTIONS, CheckInFormFactory
-from conftest import assert_error, auth_client
+from conftest import assert_error, auth_client, url_routes
 from exercises.models import Exercise
 from exercises.tests.factories import ExerciseFactory
 from fitbud.api.idempotency import purge_expired
@@ -156,15 +154,8 @@ def _post(api, path, body, key):
 
 
 def _idempotent_handlers() -> set[str]:
-    def walk(patterns):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            else:
-                yield pattern.callback
-
     found = set()
-    for callback in walk(get_resolver().url_patterns):
+    for _route, callback in url_routes():
         cls = getattr(callback, "cls", None)
         if cls is None:
             continue

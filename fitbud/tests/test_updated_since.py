@@ -7,14 +7,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.urls import get_resolver
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import mixins, viewsets
 
 from coaching.services.automations import automation_create
-from conftest import assert_error
+from conftest import assert_error, url_routes
 from exercises.tests.factories import ExerciseFactory
 from integrations.tests.factories import WebhookEndpointFactory
 from messaging.services import conversation_for
@@ -30,15 +28,8 @@ NOT_FILTERABLE = {"me/records/": "not_supported"}
 def _list_routes() -> list[str]:
     """Every paginated GET route under api/v1/, as a path with `<arg>` placeholders."""
 
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.callback
-
     routes = []
-    for route, callback in walk(get_resolver().url_patterns):
+    for route, callback in url_routes():
         cls = getattr(callback, "cls", None)
         if not route.startswith("api/v1/") or cls is None:
             continue
