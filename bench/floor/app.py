@@ -372,24 +372,28 @@ def workout_log_create(environ, cursor, connection) -> tuple[str, dict]:
     return "201 Created", _log_json(row)
 
 
+READS = {
+    "/api/v1/auth/me/": me,
+    "/api/v1/clients/": clients_list,
+    "/api/v1/workout-logs/": workout_logs,
+}
+WRITES = {"/api/v1/workout-logs/": workout_log_create}
+
+
 def application(environ, start_response):
     path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
     status, body = "200 OK", None
     try:
         if path == "/healthz":
             body = {"status": "ok"}
-        elif path in ("/api/v1/auth/me/", "/api/v1/clients/", "/api/v1/workout-logs/"):
+        elif (method == "GET" and path in READS) or (method == "POST" and path in WRITES):
             with pool().connection() as connection, connection.cursor() as cursor:
-                if path == "/api/v1/auth/me/" and method == "GET":
-                    body = me(environ, cursor)
-                elif path == "/api/v1/clients/" and method == "GET":
-                    body = clients_list(environ, cursor)
-                elif method == "GET":
-                    body = workout_logs(environ, cursor)
-                elif method == "POST":
-                    status, body = workout_log_create(environ, cursor, connection)
+                if method == "GET":
+                    body = READS[path](environ, cursor)
                 else:
-                    status, body = "405 Method Not Allowed", {"type": "client_error", "errors": []}
+                    status, body = WRITES[path](environ, cursor, connection)
+        elif path in READS or path in WRITES:
+            status, body = "405 Method Not Allowed", {"type": "client_error", "errors": []}
         else:
             status, body = "404 Not Found", {"type": "client_error", "errors": []}
     except Reply as reply:
